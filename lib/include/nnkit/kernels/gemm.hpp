@@ -1,0 +1,31 @@
+#pragma once
+/// The one matrix-product helper: every GEMM in nnkit goes through here, to OpenBLAS.
+/// Row-major, BLAS conventions: C[m, n] = alpha * op(A)[m, k] * op(B)[k, n] + beta * C,
+/// where op(X) is X or Xᵀ; lda/ldb/ldc are the row strides of A, B, C as stored.
+#include <cstdint>
+
+namespace nnkit::kernels {
+
+/// sgemm into preallocated C; beta = 1 accumulates (weight gradients over a batch).
+void gemm(bool transpose_a, bool transpose_b, std::int64_t m, std::int64_t n, std::int64_t k,
+          float alpha, const float* a, std::int64_t lda, const float* b, std::int64_t ldb,
+          float beta, float* c, std::int64_t ldc);
+
+/// dgemm, the same contract in float64 (part 1 mirrors NumPy's float64).
+void gemm(bool transpose_a, bool transpose_b, std::int64_t m, std::int64_t n, std::int64_t k,
+          double alpha, const double* a, std::int64_t lda, const double* b, std::int64_t ldb,
+          double beta, double* c, std::int64_t ldc);
+
+/// Convenience for dense row-major operands: lda/ldb/ldc follow from the shapes.
+inline void gemm(bool transpose_a, bool transpose_b, std::int64_t m, std::int64_t n,
+                 std::int64_t k, float alpha, const float* a, const float* b, float beta,
+                 float* c) {
+  gemm(transpose_a, transpose_b, m, n, k, alpha, a, transpose_a ? m : k, b, transpose_b ? k : n,
+       beta, c, n);
+}
+
+/// OpenBLAS's thread count (programs' --threads); 0 leaves OpenBLAS's default.
+void set_num_threads(int threads);
+int get_num_threads();
+
+}  // namespace nnkit::kernels

@@ -1,0 +1,55 @@
+#pragma once
+/// nn.Sequential(m0, m1, ...): applies its children in order; children are named
+/// "0", "1", ... so parameters read "0.weight", "2.bias" as in torch.
+///
+///   nn::Sequential model(nn::Linear(784, 32), nn::ReLU(), nn::Linear(32, 10));
+///   Tensor logits = model(x);                  // [N, 784] -> [N, 10]
+///   auto& first = model.at<nn::Linear>(0);     // typed access to a child
+#include <concepts>
+#include <memory>
+#include <type_traits>
+
+#include <nnkit/nn/module.hpp>
+
+namespace nnkit::nn {
+
+class Sequential : public Module {
+public:
+  Sequential() = default;
+
+  /// Takes modules by value (they are moved into shared ownership).
+  template <class... Modules>
+    requires(sizeof...(Modules) >= 1 &&
+             (std::derived_from<std::decay_t<Modules>, Module> && ...) &&
+             !(sizeof...(Modules) == 1 && (std::same_as<std::decay_t<Modules>, Sequential> && ...)))
+  explicit Sequential(Modules&&... modules) {
+    (push_back(std::forward<Modules>(modules)), ...);
+  }
+
+  /// Appends a module under the next index.
+  template <class M>
+    requires std::derived_from<std::decay_t<M>, Module>
+  void push_back(M&& module) {
+    push_back(std::shared_ptr<Module>(std::make_shared<std::decay_t<M>>(std::forward<M>(module))));
+  }
+  void push_back(std::shared_ptr<Module> module);
+
+  Tensor forward(const Tensor& input) override;
+  std::string name() const override { return "Sequential"; }
+
+  std::size_t size() const { return named_children().size(); }
+  /// model[i], like indexing a torch Sequential; throws on a bad index.
+  Module& operator[](std::size_t index) const;
+  /// model[i] as its concrete type; throws nnkit::Error naming both types on a mismatch.
+  template <class M>
+  M& at(std::size_t index) const {
+    auto* typed = dynamic_cast<M*>(&(*this)[index]);
+    if (!typed) throw_wrong_type(index, typeid(M).name());
+    return *typed;
+  }
+
+private:
+  [[noreturn]] void throw_wrong_type(std::size_t index, const char* wanted) const;
+};
+
+}  // namespace nnkit::nn
