@@ -35,7 +35,10 @@ Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias) {
 
   Tensor x = input.detach(), w = weight.detach();
   const bool has_bias = bias.defined();
-  return record(out, has_bias ? "AddmmBackward0" : "MmBackward0", {input, weight, bias},
+  // torch names the node after how it dispatched: addmm for a batch, matmul + add for a
+  // single 1-D sample; the names show up in printed tensors (grad_fn=<...>).
+  const char* node_name = !has_bias ? "MmBackward0" : input.dim() == 1 ? "AddBackward0" : "AddmmBackward0";
+  return record(out, node_name, {input, weight, bias},
                 [x, w, rows, in_features, out_features, has_bias](const Tensor& g) {
     Tensor grad_x = Tensor::empty(x.shape());
     Tensor grad_w = Tensor::empty(w.shape());
