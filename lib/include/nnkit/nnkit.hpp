@@ -1,7 +1,19 @@
 #pragma once
 /// Umbrella header: `#include <nnkit/nnkit.hpp>` gives the whole library.
 #include <nnkit/autograd/node.hpp>
+#include <nnkit/data/fashion_mnist.hpp>
+#include <nnkit/data/idx.hpp>
+#include <nnkit/data/train_test_split.hpp>
+#include <nnkit/data/transforms.hpp>
 #include <nnkit/error.hpp>
+#include <nnkit/functional.hpp>
 #include <nnkit/kernels/gemm.hpp>
+#include <nnkit/nn/activation.hpp>
+#include <nnkit/nn/flatten.hpp>
+#include <nnkit/nn/linear.hpp>
+#include <nnkit/nn/module.hpp>
+#include <nnkit/nn/sequential.hpp>
+#include <nnkit/random/generator.hpp>
+#include <nnkit/random/numpy_random_state.hpp>
 #include <nnkit/tensor.hpp>
 #include <nnkit/version.hpp>
