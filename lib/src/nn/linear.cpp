@@ -16,16 +16,12 @@ Linear::Linear(std::int64_t in_features_, std::int64_t out_features_, bool with_
     throw Error(fmt::format("Linear(in_features={}, out_features={}): both sizes must be positive",
                             in_features, out_features));
   }
-  weight = Tensor::empty({out_features, in_features});
-  init::kaiming_uniform_(weight, std::sqrt(5.0));
-  register_parameter("weight", weight);
-  if (with_bias) {
-    bias = Tensor::empty({out_features});
-    const double bound = 1.0 / std::sqrt(static_cast<double>(in_features));
-    init::uniform_(bias, -bound, bound);
-    register_parameter("bias", bias);
-  }
+  weight = register_parameter("weight", Tensor::empty({out_features, in_features}));
+  if (with_bias) bias = register_parameter("bias", Tensor::empty({out_features}));
+  initialize_parameters();
 }
+
+void Linear::reset_parameters() { init::default_weight_and_bias_(weight, bias); }
 
 Tensor Linear::forward(const Tensor& input) { return functional::linear(input, weight, bias); }
 

@@ -87,6 +87,17 @@ void Module::register_module(std::string name, std::shared_ptr<Module> module) {
   children_.emplace_back(std::move(name), std::move(module));
 }
 
+void Module::reset_parameters() {
+  for (auto& [name, child] : children_) child->reset_parameters();
+}
+
+void Module::initialize_parameters() {
+  auto& generator = default_generator();
+  Generator::State begin = generator.get_state();
+  reset_parameters();
+  init_span_ = std::make_shared<const InitSpan>(InitSpan{std::move(begin), generator.draws()});
+}
+
 std::string Module::repr() const {
   std::string text = name() + "(" + extra_repr();
   if (!children_.empty()) {

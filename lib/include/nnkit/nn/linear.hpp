@@ -13,6 +13,7 @@ public:
   Tensor forward(const Tensor& input) override;
   std::string name() const override { return "Linear"; }
   std::string extra_repr() const override;
+  void reset_parameters() override;
 
   std::int64_t in_features, out_features;
   Tensor weight;  ///< [out_features, in_features]

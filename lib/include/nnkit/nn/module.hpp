@@ -13,9 +13,12 @@
 #include <utility>
 #include <vector>
 
+#include <nnkit/random/generator.hpp>
 #include <nnkit/tensor.hpp>
 
 namespace nnkit::nn {
+
+class Sequential;
 
 /// A (name, tensor) list in registration order, as named_parameters() yields it.
 using NamedTensors = std::vector<std::pair<std::string, Tensor>>;
@@ -54,6 +57,10 @@ public:
   /// Total number of parameter elements (sum of p.numel()).
   std::int64_t num_parameters() const;
 
+  /// Redraws the initial parameter values from the default generator, children in order
+  /// (torch's reset_parameters). Modules without random initial values draw nothing.
+  virtual void reset_parameters();
+
   /// PyTorch's repr: `Linear(in_features=5, out_features=10, bias=True)`, or for a module
   /// with children one `(name): child` line each, indented by two spaces.
   std::string repr() const;
@@ -64,7 +71,20 @@ protected:
   Tensor register_buffer(std::string name, Tensor tensor);
   void register_module(std::string name, std::shared_ptr<Module> module);
 
+  /// Draws the initial values (reset_parameters) and remembers the stretch of the
+  /// generator's stream they came from. Constructors of Linear and Conv2d call it, so
+  /// that Sequential can restore torch's left-to-right order (see sequential.hpp).
+  void initialize_parameters();
+
+  /// Where in the default generator's stream this module's initial values were drawn.
+  struct InitSpan {
+    Generator::State begin;
+    std::uint64_t end;
+  };
+  std::shared_ptr<const InitSpan> init_span_;
+
 private:
+  friend class Sequential;  // reads and redraws its children's init spans
   NamedTensors parameters_;
   NamedTensors buffers_;
   std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;

@@ -5,6 +5,13 @@
 ///   nn::Sequential model(nn::Linear(784, 32), nn::ReLU(), nn::Linear(32, 10));
 ///   Tensor logits = model(x);                  // [N, 784] -> [N, 10]
 ///   auto& first = model.at<nn::Linear>(0);     // typed access to a child
+///
+/// Seeding: C++ leaves the evaluation order of constructor arguments unspecified (g++
+/// builds the last Linear first), so the modules above may draw their initial weights
+/// in the wrong order. Python evaluates left to right; to give torch's exact weights the
+/// variadic constructor rewinds the generator to where the first draw began and redraws
+/// every child's initial values left to right. It does so only when the children's draws
+/// are the only ones in that stretch of the stream (nothing else drew in between).
 #include <concepts>
 #include <memory>
 #include <type_traits>
@@ -24,6 +31,7 @@ public:
              !(sizeof...(Modules) == 1 && (std::same_as<std::decay_t<Modules>, Sequential> && ...)))
   explicit Sequential(Modules&&... modules) {
     (push_back(std::forward<Modules>(modules)), ...);
+    redraw_in_argument_order();
   }
 
   /// Appends a module under the next index.
@@ -49,6 +57,7 @@ public:
   }
 
 private:
+  void redraw_in_argument_order();
   [[noreturn]] void throw_wrong_type(std::size_t index, const char* wanted) const;
 };
 

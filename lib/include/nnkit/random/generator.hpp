@@ -27,7 +27,25 @@ public:
   void manual_seed(std::uint64_t seed);
   std::uint64_t initial_seed() const { return seed_; }
   /// One 32-bit draw (torch's random()).
-  std::uint32_t random() { return static_cast<std::uint32_t>(engine_()); }
+  std::uint32_t random() {
+    ++draws_;
+    return static_cast<std::uint32_t>(engine_());
+  }
+  /// How many 32-bit draws since the last seeding: a position in the stream.
+  std::uint64_t draws() const { return draws_; }
+
+  /// The whole generator state, to rewind to (torch's get_state/set_state).
+  struct State {
+    std::mt19937 engine;
+    std::uint64_t draws;
+    std::optional<double> next_normal;
+  };
+  State get_state() const { return {engine_, draws_, next_normal_}; }
+  void set_state(const State& state) {
+    engine_ = state.engine;
+    draws_ = state.draws;
+    next_normal_ = state.next_normal;
+  }
   /// Two 32-bit draws as one 64-bit value, first draw high (torch's random64()).
   std::uint64_t random64();
   /// float in [0, 1) from 24 bits (torch's uniform_real_distribution<float>).
@@ -40,6 +58,7 @@ public:
 private:
   std::mt19937 engine_;
   std::uint64_t seed_ = 0;
+  std::uint64_t draws_ = 0;
   std::optional<double> next_normal_;
 };
 
@@ -61,6 +80,9 @@ void uniform_(Tensor& tensor, double a, double b);
 /// kaiming_uniform_(tensor, a, mode="fan_in", nonlinearity="leaky_relu"):
 /// bound = sqrt(3) · sqrt(2 / (1 + a²)) / sqrt(fan_in), computed in double as torch does.
 void kaiming_uniform_(Tensor& tensor, double a);
+/// torch's default for Linear and Conv2d (their reset_parameters): weight by
+/// kaiming_uniform_(a = sqrt(5)), then bias, if defined, U(−1/sqrt(fan_in), 1/sqrt(fan_in)).
+void default_weight_and_bias_(Tensor& weight, Tensor& bias);
 /// fan_in of a weight: size(1) · receptive field (torch's _calculate_fan_in_and_fan_out).
 std::int64_t fan_in(const Tensor& weight);
 }  // namespace init
