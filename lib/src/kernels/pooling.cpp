@@ -1,0 +1,59 @@
+// Max pooling: the window is clipped to the image first, so the inner loop has no
+// padding test; starting from −inf then makes padding behave as −inf.
+#include <nnkit/kernels/pooling.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace nnkit::kernels {
+
+void max_pool2d_forward(const float* input, const Window2d& g, float* output,
+                        std::int32_t* indices) {
+  const std::int64_t out_h = g.out_height(), out_w = g.out_width();
+  for (std::int64_t c = 0; c < g.channels; ++c) {
+    const float* plane = input + c * g.height * g.width;
+    for (std::int64_t oh = 0; oh < out_h; ++oh) {
+      const std::int64_t h0 = oh * g.stride_h - g.pad_h;
+      const std::int64_t h_first = std::max<std::int64_t>(h0, 0);
+      const std::int64_t h_last = std::min(h0 + g.kernel_h, g.height);
+      for (std::int64_t ow = 0; ow < out_w; ++ow) {
+        const std::int64_t w0 = ow * g.stride_w - g.pad_w;
+        const std::int64_t w_first = std::max<std::int64_t>(w0, 0);
+        const std::int64_t w_last = std::min(w0 + g.kernel_w, g.width);
+        // torch starts from the window's first in-image position, so an all −inf window
+        // still points inside it.
+        std::int64_t best_index = h_first * g.width + w_first;
+        float best = -std::numeric_limits<float>::infinity();
+        for (std::int64_t h = h_first; h < h_last; ++h) {
+          for (std::int64_t w = w_first; w < w_last; ++w) {
+            const std::int64_t index = h * g.width + w;
+            const float value = plane[index];
+            // Strict > keeps the first maximum; a NaN propagates, as in torch.
+            if (value > best || std::isnan(value)) {
+              best = value;
+              best_index = index;
+            }
+          }
+        }
+        const std::int64_t o = (c * out_h + oh) * out_w + ow;
+        output[o] = best;
+        if (indices != nullptr) indices[o] = static_cast<std::int32_t>(best_index);
+      }
+    }
+  }
+}
+
+void max_pool2d_backward(const float* grad_output, const std::int32_t* indices,
+                         const Window2d& g, float* grad_input) {
+  const std::int64_t outputs = g.out_height() * g.out_width();
+  const std::int64_t plane = g.height * g.width;
+  for (std::int64_t c = 0; c < g.channels; ++c) {
+    float* grad_plane = grad_input + c * plane;
+    const float* grad = grad_output + c * outputs;
+    const std::int32_t* index = indices + c * outputs;
+    for (std::int64_t o = 0; o < outputs; ++o) grad_plane[index[o]] += grad[o];
+  }
+}
+
+}  // namespace nnkit::kernels
