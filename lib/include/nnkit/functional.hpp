@@ -39,7 +39,10 @@ Tensor batch_norm(const Tensor& input, Tensor running_mean, Tensor running_var,
                   double momentum = 0.1, double eps = 1e-5);
 
 /// F.dropout(input, p, training): zeroes each element with probability p and scales the
-/// rest by 1/(1 − p) in training (inverted dropout); identity in eval. p in [0, 1).
+/// rest by 1/(1 − p) in training (inverted dropout); identity in eval. p in [0, 1]; p = 1
+/// gives zeros, as torch. The mask comes from default_generator() exactly as torch's CPU
+/// kernel draws it (one 53-bit uniform per element, kept when u < 1 − p), so after the same
+/// manual_seed it equals torch's bit for bit.
 Tensor dropout(const Tensor& input, double p = 0.5, bool training = true);
 
 /// F.softmax / F.log_softmax along `dim` (max-subtracted, as torch).
@@ -49,6 +52,8 @@ Tensor log_softmax(const Tensor& input, std::int64_t dim);
 /// F.cross_entropy(input [N, C] logits, target, reduction="mean"). `target` is either class
 /// indices [N] (Int64 or float holding integers in [0, C)) -> mean of −log_softmax[i, t_i];
 /// or class probabilities [N, C] (float32, e.g. one-hot) -> mean over N of −Σ_c t·log_softmax.
+/// A 0-d loss whose grad_fn is torch's (NllLossBackward0 / DivBackward1); probability
+/// targets receive a gradient too. No ignore_index: every class index must be in [0, C).
 Tensor cross_entropy(const Tensor& input, const Tensor& target);
 
 }  // namespace nnkit::functional
