@@ -15,9 +15,9 @@ fi
 export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 PYTHONHASHSEED=0
 
 shopt -s nullglob
-scripts=(lib/tests/golden/make_*.py)
+scripts=(lib/tests/golden/make_*.py solution/golden/make_*.py data/fixtures/make_*.py)
 if [ "${#scripts[@]}" -eq 0 ]; then
-  echo "make golden: no lib/tests/golden/make_*.py scripts found" >&2
+  echo "make golden: no golden scripts found" >&2
   exit 1
 fi
 for script in "${scripts[@]}"; do
