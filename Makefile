@@ -5,7 +5,7 @@ CTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help deps deps-python data configure build test demo golden \
-        handout grade grade-batch validate gradescope classroom bench clean
+        handout handout-check handout-dist grade grade-batch validate gradescope classroom bench clean
 
 help: ## list the targets
 	@awk 'BEGIN { FS = ":.*## " } /^[a-zA-Z_-]+:.*## / { printf "  make %-14s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
@@ -35,8 +35,12 @@ demo: deps data build ## set up, build, and run what exists so far
 golden: deps-python ## regenerate the committed golden values with NumPy/scikit-learn/PyTorch
 	@tools/make_golden.sh
 
-handout: ## regenerate handout/ from solution/ (not built yet: issue 4)
-	@tools/not_yet.sh handout "issue 4 (the assignment)"
+handout: ## regenerate handout/ from solution/ (student regions become stubs)
+	@tools/make_handout.sh solution handout && echo "handout: written from solution/"
+handout-check: ## fail when handout/ is stale against solution/
+	@tools/handout_check.sh
+handout-dist: ## pack the student archive into dist/nnkit-assignment.tar.gz
+	@tools/make_handout_dist.sh dist/nnkit-assignment.tar.gz
 grade: ## grade SUBMISSION=dir (not built yet: issue 5)
 	@tools/not_yet.sh grade "issue 5 (the grader)"
 grade-batch: ## grade every folder in SUBMISSIONS=dir (not built yet: issue 5)
