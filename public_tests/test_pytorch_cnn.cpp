@@ -6,11 +6,15 @@
 //
 // Seeded values (initial weights) must equal torch's bit for bit. Logits go through four
 // convolutions whose float32 sums add in another order than torch's oneDNN kernels, so they
-// match to a relative 1e-4 (1e-3 in train mode, where BatchNorm over 4 images magnifies it). Items 3.2 and 3.3 share one full training run on the real split
-// (about three minutes with two OpenBLAS threads).
+// match to a relative 1e-4 (1e-3 in train mode, where BatchNorm over 4 images magnifies
+// it). Items 3.2 and 3.3 share one full training run on the real split (about six minutes
+// with two OpenBLAS threads; PyTorch takes five and a half on the same two cores).
 #include <doctest/doctest.h>
 
+#include <malloc.h>
+
 #include <algorithm>
+#include <climits>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
@@ -136,6 +140,10 @@ struct TrainedRun {
 
 TrainedRun& trained_run() {
   static TrainedRun run = [] {
+    // As the program pytorch_cnn does: keep freed activations in the heap for the next
+    // epoch instead of mmapping (and page-faulting) ~1.5 GB afresh each time.
+    mallopt(M_MMAP_MAX, 0);
+    mallopt(M_TRIM_THRESHOLD, INT_MAX);
     const auto split = nnkit::data::make_assignment_split(nnkit::data::load_fashion_mnist());
     const Tensor X_train = images_tensor(split.X_train), y_train = labels_tensor(split.y_train);
     const Tensor X_val = images_tensor(split.X_val), y_val = labels_tensor(split.y_val);
@@ -295,7 +303,16 @@ TEST_CASE("3.2 overall (2 pts)") {
   const double torch_first = torch_metrics.at("train_losses")[0].get<double>();
   MESSAGE(fmt::format("first epoch train loss {:.7f}, torch {:.7f}", metrics.train_losses[0],
                       torch_first));
-  CHECK(metrics.train_losses[0] == doctest::Approx(torch_first).epsilon(1e-4));
+  CHECK(metrics.train_losses[0] == doctest::Approx(torch_first).epsilon(1e-5));
+  // Later epochs drift from torch's with float32 rounding (torch's oneDNN convolutions add
+  // in another order); shown for comparison, not checked.
+  const std::size_t last = epochs - 1;
+  MESSAGE(fmt::format("epoch {}: train loss {:.5f} (torch {:.5f}), train accuracy {:.5f} ({:.5f}), "
+                      "val loss {:.5f} ({:.5f}), val accuracy {:.5f} ({:.5f})", epochs,
+                      metrics.train_losses[last], torch_metrics.at("train_losses")[last].get<double>(),
+                      metrics.train_accs[last], torch_metrics.at("train_accs")[last].get<double>(),
+                      metrics.val_losses[last], torch_metrics.at("val_losses")[last].get<double>(),
+                      metrics.val_accs[last], torch_metrics.at("val_accs")[last].get<double>()));
 }
 
 TEST_CASE("3.3 judgement (2 pts)") {

@@ -14,42 +14,15 @@
 #include <nnkit/random/generator.hpp>
 
 using namespace nnkit;
+using nnkit::testing::check_close_and_log;
+using nnkit::testing::contains;
+using nnkit::testing::copy_into;
+using nnkit::testing::error_message;
 using nnkit::testing::json;
 using nnkit::testing::tensor_from_json;
+using nnkit::testing::torch_golden;
 
 namespace {
-
-const json& ops() {
-  static const json golden = testing::load_golden("torch/ops.json");
-  return golden;
-}
-
-// Overwrites dst's elements with src's (setting a module's parameters and buffers).
-void copy_into(Tensor dst, const Tensor& src) {
-  REQUIRE(dst.shape() == src.shape());
-  std::copy_n(src.data(), src.numel(), dst.data());
-}
-
-// check_close plus the case's max relative error in the log.
-void compare(const Tensor& got, const Tensor& expected, const std::string& what) {
-  testing::check_close(got, expected, what);
-  MESSAGE(what << ": max relative error " << testing::max_relative_error(got, expected));
-}
-
-// The message of the nnkit::Error that fn throws ("" when it throws none).
-template <class Fn>
-std::string error_of(Fn fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
 
 // Values with a non-zero mean and a spread, deterministic.
 Tensor sample(const Shape& shape, float scale = 1.5f, float offset = 0.7f) {
@@ -101,14 +74,16 @@ TEST_CASE("batch_norm kernels agree with naive per-channel loops") {
 }
 
 TEST_CASE("BatchNorm2d train mode equals torch: output, gradients, running stats over 3 calls") {
-  for (const auto& c : ops().at("batch_norm2d_train")) {
+  for (const auto& c : torch_golden("ops.json").at("batch_norm2d_train")) {
     const auto name = c.at("name").get<std::string>();
     CAPTURE(name);
     nn::BatchNorm2d bn(c.at("params").at("num_features").get<std::int64_t>());
     copy_into(bn.weight, tensor_from_json(c.at("weight")));
     copy_into(bn.bias, tensor_from_json(c.at("bias")));
-    compare(bn.running_mean, tensor_from_json(c.at("running_mean_initial")), name + " running_mean initial");
-    compare(bn.running_var, tensor_from_json(c.at("running_var_initial")), name + " running_var initial");
+    check_close_and_log(bn.running_mean, tensor_from_json(c.at("running_mean_initial")),
+                        name + " running_mean initial");
+    check_close_and_log(bn.running_var, tensor_from_json(c.at("running_var_initial")),
+                        name + " running_var initial");
     const auto& calls = c.at("calls");
     REQUIRE(calls.size() == 3);
     for (std::size_t k = 0; k < calls.size(); ++k) {
@@ -116,23 +91,25 @@ TEST_CASE("BatchNorm2d train mode equals torch: output, gradients, running stats
       const std::string tag = fmt::format("{} call {}", name, k);
       Tensor x = tensor_from_json(call.at("x"), /*requires_grad=*/k == 0);
       Tensor out = bn(x);
-      compare(out, tensor_from_json(call.at("out")), tag + " out");
+      check_close_and_log(out, tensor_from_json(call.at("out")), tag + " out");
       if (k == 0) {
         CHECK(out.grad_fn()->name() == "NativeBatchNormBackward0");
         out.backward(tensor_from_json(c.at("grad_out")));
-        compare(x.grad(), tensor_from_json(c.at("grad_x")), tag + " grad_x");
-        compare(bn.weight.grad(), tensor_from_json(c.at("grad_weight")), tag + " grad_weight");
-        compare(bn.bias.grad(), tensor_from_json(c.at("grad_bias")), tag + " grad_bias");
+        check_close_and_log(x.grad(), tensor_from_json(c.at("grad_x")), tag + " grad_x");
+        check_close_and_log(bn.weight.grad(), tensor_from_json(c.at("grad_weight")), tag + " grad_weight");
+        check_close_and_log(bn.bias.grad(), tensor_from_json(c.at("grad_bias")), tag + " grad_bias");
       }
-      compare(bn.running_mean, tensor_from_json(call.at("running_mean_after")), tag + " running_mean");
-      compare(bn.running_var, tensor_from_json(call.at("running_var_after")), tag + " running_var");
+      check_close_and_log(bn.running_mean, tensor_from_json(call.at("running_mean_after")),
+                          tag + " running_mean");
+      check_close_and_log(bn.running_var, tensor_from_json(call.at("running_var_after")),
+                          tag + " running_var");
       CHECK(bn.num_batches_tracked.item() == call.at("num_batches_tracked_after").get<float>());
     }
   }
 }
 
 TEST_CASE("BatchNorm2d eval mode equals torch and uses (and keeps) the running stats") {
-  for (const auto& c : ops().at("batch_norm2d_eval")) {
+  for (const auto& c : torch_golden("ops.json").at("batch_norm2d_eval")) {
     const auto name = c.at("name").get<std::string>();
     CAPTURE(name);
     nn::BatchNorm2d bn(c.at("params").at("num_features").get<std::int64_t>());
@@ -145,11 +122,11 @@ TEST_CASE("BatchNorm2d eval mode equals torch and uses (and keeps) the running s
     bn.eval();
     Tensor x = tensor_from_json(c.at("x"), true);
     Tensor out = bn(x);
-    compare(out, tensor_from_json(c.at("out")), name + " out");
+    check_close_and_log(out, tensor_from_json(c.at("out")), name + " out");
     out.backward(tensor_from_json(c.at("grad_out")));
-    compare(x.grad(), tensor_from_json(c.at("grad_x")), name + " grad_x");
-    compare(bn.weight.grad(), tensor_from_json(c.at("grad_weight")), name + " grad_weight");
-    compare(bn.bias.grad(), tensor_from_json(c.at("grad_bias")), name + " grad_bias");
+    check_close_and_log(x.grad(), tensor_from_json(c.at("grad_x")), name + " grad_x");
+    check_close_and_log(bn.weight.grad(), tensor_from_json(c.at("grad_weight")), name + " grad_weight");
+    check_close_and_log(bn.bias.grad(), tensor_from_json(c.at("grad_bias")), name + " grad_bias");
     // Eval reads the running statistics and never writes them.
     testing::check_close(bn.running_mean, running_mean, name + " running_mean unchanged", 0.0);
     testing::check_close(bn.running_var, running_var, name + " running_var unchanged", 0.0);
@@ -347,14 +324,14 @@ TEST_CASE("BatchNorm2d prints as torch") {
 
 TEST_CASE("batch_norm errors name the bad shape and what was expected") {
   nn::BatchNorm2d bn(32);
-  std::string msg = error_of([&] { bn(Tensor::zeros({64, 32, 28})); });
+  std::string msg = error_message([&] { bn(Tensor::zeros({64, 32, 28})); });
   CHECK(contains(msg, "[64, 32, 28]"));
   CHECK(contains(msg, "4-D"));
-  msg = error_of([&] { bn(Tensor::zeros({4, 16, 5, 5})); });
+  msg = error_message([&] { bn(Tensor::zeros({4, 16, 5, 5})); });
   CHECK(contains(msg, "BatchNorm2d(32)"));
   CHECK(contains(msg, "[4, 16, 5, 5]"));
   CHECK(contains(msg, "num_features = 32"));
-  msg = error_of([&] { bn(Tensor::zeros({1, 32, 1, 1})); });
+  msg = error_message([&] { bn(Tensor::zeros({1, 32, 1, 1})); });
   CHECK(contains(msg, "more than 1 value per channel"));
   CHECK(contains(msg, "[1, 32, 1, 1]"));
   CHECK(bn.num_batches_tracked.item() == 1.0f);  // torch increments before F.batch_norm too
@@ -362,17 +339,17 @@ TEST_CASE("batch_norm errors name the bad shape and what was expected") {
   CHECK_NOTHROW(bn(Tensor::zeros({1, 32, 1, 1})));  // eval needs no batch statistics
 
   const Tensor x = Tensor::zeros({2, 3, 2, 2});
-  msg = error_of([&] { F::batch_norm(x, Tensor(), Tensor(), Tensor::ones({4}), Tensor(), true); });
+  msg = error_message([&] { F::batch_norm(x, Tensor(), Tensor(), Tensor::ones({4}), Tensor(), true); });
   CHECK(contains(msg, "weight"));
   CHECK(contains(msg, "[4]"));
   CHECK(contains(msg, "[3]"));
-  msg = error_of([&] { F::batch_norm(x, Tensor::zeros({2}), Tensor::ones({3}), Tensor(), Tensor(), true); });
+  msg = error_message([&] { F::batch_norm(x, Tensor::zeros({2}), Tensor::ones({3}), Tensor(), Tensor(), true); });
   CHECK(contains(msg, "running_mean"));
   CHECK(contains(msg, "[2]"));
-  msg = error_of([&] { F::batch_norm(x, Tensor(), Tensor(), Tensor(), Tensor(), false); });
+  msg = error_message([&] { F::batch_norm(x, Tensor(), Tensor(), Tensor(), Tensor(), false); });
   CHECK(contains(msg, "running_mean"));
-  msg = error_of([&] { F::batch_norm(Tensor::zeros({5}), Tensor(), Tensor(), Tensor(), Tensor(), true); });
+  msg = error_message([&] { F::batch_norm(Tensor::zeros({5}), Tensor(), Tensor(), Tensor(), Tensor(), true); });
   CHECK(contains(msg, "[5]"));
-  msg = error_of([] { nn::BatchNorm2d(0); });
+  msg = error_message([] { nn::BatchNorm2d(0); });
   CHECK(contains(msg, "num_features=0"));
 }

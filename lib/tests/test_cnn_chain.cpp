@@ -24,28 +24,16 @@ using nnkit::testing::tensor_from_json;
 
 namespace {
 
-const json& chain_golden() {
-  static const json golden = testing::load_golden("torch/ops.json").at("cnn_chain");
-  return golden;
-}
-
 // torch 1.13 (Debian's build) runs these convolutions through oneDNN, whose summation order
 // im2col + sgemm does not reproduce; where a value is small only because its terms cancel,
 // both land ~1 ulp of the terms away from the exact value. torch itself is 3.3e-5 from
 // the float64 result on activation 0 and 2.2e-5 on grad 0.weight in the plain metric
 // (relative to max(|expected|, 1e-3)). So, as test_conv2d does: 1e-5 relative to
-// max(|expected|, 1e-3, 1% of the tensor's largest magnitude). The message gives both.
-double golden_floor(const Tensor& expected) {
-  double largest = 0.0;
-  for (std::int64_t i = 0; i < expected.numel(); ++i) {
-    largest = std::max(largest, std::abs(static_cast<double>(expected.data()[i])));
-  }
-  return std::max(1e-3, 1e-2 * largest);
-}
-
+// max(|expected|, 1e-3, 1% of the tensor's largest magnitude) (testing::cancellation_floor).
+// The message gives both.
 void compare(const Tensor& got, const Tensor& expected, const std::string& what,
              double floor = -1.0) {
-  if (floor < 0) floor = golden_floor(expected);
+  if (floor < 0) floor = testing::cancellation_floor(expected);
   testing::check_close(got, expected, what, 1e-5, floor);
   MESSAGE(what << ": max relative error " << testing::max_relative_error(got, expected, floor)
                << " (floor " << floor << "; with floor 1e-3: "
@@ -64,17 +52,14 @@ void load_parameters(const nn::Module& model, const json& params) {
   for (const auto& [name, tensor] : named) {
     CAPTURE(name);
     REQUIRE(params.contains(name));
-    const Tensor value = tensor_from_json(params.at(name));
-    REQUIRE(value.shape() == tensor.shape());
-    Tensor target = tensor;
-    std::copy_n(value.data(), value.numel(), target.data());
+    testing::copy_into(tensor, tensor_from_json(params.at(name)));
   }
 }
 
 }  // namespace
 
 TEST_CASE("CNN chain in train mode equals torch: activations, loss, all gradients, buffers") {
-  const json& g = chain_golden();
+  const json& g = testing::torch_golden("ops.json").at("cnn_chain");
   nn::Sequential model = make_chain();
   CHECK(model.repr() == g.at("str_model").get<std::string>());
   load_parameters(model, g.at("params"));
@@ -160,7 +145,7 @@ TEST_CASE("CNN chain in train mode equals torch: activations, loss, all gradient
 }
 
 TEST_CASE("CNN chain through Sequential::forward and nn::CrossEntropyLoss gives the same loss") {
-  const json& g = chain_golden();
+  const json& g = testing::torch_golden("ops.json").at("cnn_chain");
   nn::Sequential model = make_chain();
   load_parameters(model, g.at("params"));
   nn::CrossEntropyLoss criterion;

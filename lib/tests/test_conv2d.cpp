@@ -10,7 +10,6 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <random>
 #include <string>
 #include <vector>
 
@@ -32,43 +31,14 @@ using nnkit::Tensor;
 namespace F = nnkit::functional;
 namespace kernels = nnkit::kernels;
 namespace testing = nnkit::testing;
+using testing::cancellation_floor;
+using testing::error_message;
+using testing::random_tensor;
+using testing::torch_golden;
 
 namespace {
 
 using Pair = std::pair<std::int64_t, std::int64_t>;
-
-const testing::json& golden(const std::string& file) {
-  static std::map<std::string, testing::json> cache;
-  auto it = cache.find(file);
-  if (it == cache.end()) it = cache.emplace(file, testing::load_golden("torch/" + file)).first;
-  return it->second;
-}
-
-// Uniform [-1, 1) values from a local engine: the tests do not depend on nnkit's RNG.
-Tensor random_tensor(const Shape& shape, unsigned seed) {
-  std::mt19937 engine(seed);
-  std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
-  std::vector<float> values(nnkit::numel_of(shape));
-  for (auto& v : values) v = uniform(engine);
-  return Tensor::from_vector(shape, std::move(values));
-}
-
-double max_abs(const Tensor& t) {
-  double m = 0.0;
-  for (std::int64_t i = 0; i < t.numel(); ++i) m = std::max(m, double(std::abs(t.data()[i])));
-  return m;
-}
-
-// The message of the nnkit::Error that `fn` throws ("" and a failed check if none).
-std::string error_message(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const nnkit::Error& e) {
-    return e.what();
-  }
-  FAIL_CHECK("expected an nnkit::Error, nothing was thrown");
-  return {};
-}
 
 // ------------------------------------------------------------ naive reference (float64)
 
@@ -227,13 +197,10 @@ TEST_CASE("col2im is the adjoint of im2col: <im2col(x), c> == <x, col2im(c)>") {
 // is far more than 1e-5 of the element itself (torch is 3e-5 from exact on one golden
 // output). So: 1e-5 relative to max(|expected|, 1% of the tensor's largest magnitude).
 // The messages also give the plain floor-1e-3 figure, and ours and torch's distance from
-// the exact float64 result in the same metric.
-namespace {
-double golden_floor(const Tensor& expected) { return std::max(1e-3, 1e-2 * max_abs(expected)); }
-}  // namespace
+// the exact float64 result in the same metric. (testing::cancellation_floor is that floor.)
 
 TEST_CASE("conv2d matches torch 1.13 forward and backward on every golden case") {
-  const auto& cases = golden("ops.json").at("conv2d");
+  const auto& cases = torch_golden("ops.json").at("conv2d");
   REQUIRE(cases.size() >= 8);
   for (const auto& c : cases) {
     const std::string name = c.at("name");
@@ -266,14 +233,14 @@ TEST_CASE("conv2d matches torch 1.13 forward and backward on every golden case")
     for (const auto& q : quantities) {
       const Tensor expected = testing::tensor_from_json(c.at(q.key));
       const std::string what = name + ": " + q.key;
-      testing::check_close(q.got, expected, what, 1e-5, golden_floor(expected));
+      testing::check_close(q.got, expected, what, 1e-5, cancellation_floor(expected));
       const Tensor truth = as_tensor(expected.shape(), *q.exact);
       report += fmt::format("\n  {:<11} {:.2e} (floor 1e-3: {:.2e}); vs exact float64: ours "
                             "{:.2e}, torch {:.2e}", q.key,
-                            testing::max_relative_error(q.got, expected, golden_floor(expected)),
+                            testing::max_relative_error(q.got, expected, cancellation_floor(expected)),
                             testing::max_relative_error(q.got, expected),
-                            testing::max_relative_error(q.got, truth, golden_floor(truth)),
-                            testing::max_relative_error(expected, truth, golden_floor(truth)));
+                            testing::max_relative_error(q.got, truth, cancellation_floor(truth)),
+                            testing::max_relative_error(expected, truth, cancellation_floor(truth)));
     }
     MESSAGE(report);
   }
@@ -371,7 +338,7 @@ TEST_CASE("conv2d gradients agree with central finite differences") {
 // ------------------------------------------------------------------------ module
 
 TEST_CASE("nn::Conv2d after manual_seed(42) holds torch's weights and biases bit for bit") {
-  const auto& init = golden("seeding.json").at("init");
+  const auto& init = torch_golden("seeding.json").at("init");
   struct Case {
     std::string key;
     std::function<nnkit::nn::Conv2d()> make;
@@ -410,7 +377,7 @@ TEST_CASE("nn::Conv2d after manual_seed(42) holds torch's weights and biases bit
 TEST_CASE("nn::Conv2d in a Sequential draws in argument order, as torch's nn.Sequential") {
   // g++ builds constructor arguments right to left; Sequential redraws its children left
   // to right, which works only if Conv2d records its init through initialize_parameters.
-  const auto& first = golden("seeding.json").at("init").at("conv2d_1_32_3_p1");
+  const auto& first = torch_golden("seeding.json").at("init").at("conv2d_1_32_3_p1");
   nnkit::manual_seed(42);
   nnkit::nn::Sequential model(nnkit::nn::Conv2d(1, 32, 3, 1, 1), nnkit::nn::ReLU(),
                               nnkit::nn::MaxPool2d(2), nnkit::nn::Conv2d(32, 4, 3));
@@ -442,7 +409,7 @@ TEST_CASE("nn::Conv2d prints exactly as torch's str() for every Conv2d in repr.j
       {"nn.Conv2d(2, 4, 4, stride=2, padding=1)", [] { return Conv2d(2, 4, 4, 2, 1); }},
   };
   int seen = 0;
-  for (const auto& m : golden("repr.json").at("modules")) {
+  for (const auto& m : torch_golden("repr.json").at("modules")) {
     const std::string expr = m.at("expr");
     if (expr.rfind("nn.Conv2d(", 0) != 0) continue;
     CAPTURE(expr);

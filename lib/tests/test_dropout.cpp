@@ -12,15 +12,13 @@
 #include <nnkit/random/generator.hpp>
 
 using namespace nnkit;
+using nnkit::testing::contains;
+using nnkit::testing::error_message;
 using nnkit::testing::json;
 using nnkit::testing::tensor_from_json;
+using nnkit::testing::torch_golden;
 
 namespace {
-
-const json& golden_dropout() {
-  static const json golden = testing::load_golden("torch/seeding.json").at("dropout");
-  return golden;
-}
 
 // Bit-for-bit equality of two float32 tensors; names the first differing element.
 void check_identical(const Tensor& got, const Tensor& expected, const std::string& what) {
@@ -36,24 +34,10 @@ void check_identical(const Tensor& got, const Tensor& expected, const std::strin
   MESSAGE(what << ": " << expected.numel() << " elements bit-identical to torch");
 }
 
-template <class Fn>
-std::string error_of(Fn fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
 }  // namespace
 
 TEST_CASE("dropout masks equal torch's bit for bit after manual_seed(42)") {
-  const auto& g = golden_dropout();
+  const auto& g = torch_golden("seeding.json").at("dropout");
   const double p = g.at("p").get<double>();
   const float scale = g.at("scale").get<float>();
   CHECK(scale == 1.0f / static_cast<float>(1.0 - p));
@@ -172,15 +156,15 @@ TEST_CASE("dropout: eval and p = 0 are the identity, p = 1 gives zeros") {
 
 TEST_CASE("dropout rejects p outside [0, 1], naming p") {
   const Tensor x = Tensor::ones({4});
-  std::string msg = error_of([&] { F::dropout(x, 1.5, true); });
+  std::string msg = error_message([&] { F::dropout(x, 1.5, true); });
   CHECK(contains(msg, "p = 1.5"));
-  msg = error_of([&] { F::dropout(x, -0.1, true); });
+  msg = error_message([&] { F::dropout(x, -0.1, true); });
   CHECK(contains(msg, "p = -0.1"));
-  msg = error_of([&] { F::dropout(x, -0.1, false); });  // checked in eval too, as torch
+  msg = error_message([&] { F::dropout(x, -0.1, false); });  // checked in eval too, as torch
   CHECK(contains(msg, "p = -0.1"));
-  msg = error_of([] { nn::Dropout(2.0); });
+  msg = error_message([] { nn::Dropout(2.0); });
   CHECK(contains(msg, "p = 2"));
-  msg = error_of([&] { F::dropout(Tensor::zeros({3}, Dtype::Int64), 0.5, true); });
+  msg = error_message([&] { F::dropout(Tensor::zeros({3}, Dtype::Int64), 0.5, true); });
   CHECK(contains(msg, "int64"));
 }
 

@@ -20,32 +20,22 @@
 #include <nnkit/data/transforms.hpp>
 #include <nnkit/error.hpp>
 
+#include "testing.hpp"
+
 namespace fs = std::filesystem;
 using namespace nnkit::data;
+using nnkit::testing::contains;
+using nnkit::testing::error_message;
 
 namespace {
 
 const fs::path kFixtures = NNKIT_FIXTURE_DIR;
 const fs::path kGolden = NNKIT_GOLDEN_DIR;
 
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
-
 /// The real dataset, read once for all test cases.
 const FashionMnist& real_data() {
   static const FashionMnist data = load_fashion_mnist(default_data_dir());
   return data;
-}
-
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const nnkit::Error& e) {
-    return e.what();
-  }
-  return "";
 }
 
 /// Sets an environment variable for one scope and restores it afterwards.
@@ -199,7 +189,7 @@ TEST_CASE("load_fashion_mnist on tiny fixture folders") {
   }
   SUBCASE("a label >= 10 names the file, the row and the value") {
     const std::string message =
-        error_of([] { load_fashion_mnist(kFixtures / "fmnist_bad_label"); });
+        error_message([] { load_fashion_mnist(kFixtures / "fmnist_bad_label"); });
     CAPTURE(message);
     CHECK(contains(message, (kFixtures / "fmnist_bad_label" / "t10k-labels-idx1-ubyte.gz").string()));
     CHECK(contains(message, "label 12 in row 2"));
@@ -208,21 +198,21 @@ TEST_CASE("load_fashion_mnist on tiny fixture folders") {
   }
   SUBCASE("label and image counts that disagree name both files") {
     const std::string message =
-        error_of([] { load_fashion_mnist(kFixtures / "fmnist_count_mismatch"); });
+        error_message([] { load_fashion_mnist(kFixtures / "fmnist_count_mismatch"); });
     CAPTURE(message);
     CHECK(contains(message, "train-labels-idx1-ubyte.gz holds 7 labels"));
     CHECK(contains(message, "train-images-idx3-ubyte.gz holds 6 images"));
   }
   SUBCASE("a folder that does not exist, and a file instead of a folder") {
-    std::string message = error_of([] { load_fashion_mnist(kFixtures / "no_such_folder"); });
+    std::string message = error_message([] { load_fashion_mnist(kFixtures / "no_such_folder"); });
     CAPTURE(message);
     CHECK(contains(message, "no_such_folder does not exist"));
     CHECK(contains(message, "FMNIST_DIR"));
-    message = error_of([] { load_fashion_mnist(kFixtures / "labels_5.idx1-ubyte.gz"); });
+    message = error_message([] { load_fashion_mnist(kFixtures / "labels_5.idx1-ubyte.gz"); });
     CHECK(contains(message, "labels_5.idx1-ubyte.gz is not a folder"));
   }
   SUBCASE("a folder missing a file names that file") {
-    const std::string message = error_of([] { load_fashion_mnist(kFixtures); });
+    const std::string message = error_message([] { load_fashion_mnist(kFixtures); });
     CAPTURE(message);
     CHECK(contains(message, (kFixtures / "train-images-idx3-ubyte.gz").string()));
     CHECK(contains(message, "does not exist"));
@@ -261,7 +251,7 @@ TEST_CASE("flatten_images: [N, 28, 28] -> [N, 784] in row-major order") {
   CHECK(flat_f(2, 783) == normalize_pixels<float>(images)(2, 27, 27));
 
   const std::string message =
-      error_of([] { flatten_images(xt::xarray<double>::from_shape({5})); });
+      error_message([] { flatten_images(xt::xarray<double>::from_shape({5})); });
   CHECK(contains(message, "flatten_images: got shape [5]"));
 }
 
@@ -277,15 +267,15 @@ TEST_CASE("one_hot: np.eye(num_classes)[labels], errors name the row and the val
   CHECK(Yf(2, 9) == 1.0f);
 
   const xt::xarray<std::uint8_t> bad = {1, 2, 10, 4};
-  std::string message = error_of([&] { one_hot(bad); });
+  std::string message = error_message([&] { one_hot(bad); });
   CAPTURE(message);
   CHECK(contains(message, "label 10 in row 2"));
   CHECK(contains(message, "0..9"));
-  message = error_of([&] { one_hot(labels, 3); });
+  message = error_message([&] { one_hot(labels, 3); });
   CHECK(contains(message, "label 3 in row 0"));
   CHECK(contains(message, "num_classes = 3"));
-  message = error_of([&] { one_hot(xt::xarray<std::uint8_t>::from_shape({2, 2})); });
+  message = error_message([&] { one_hot(xt::xarray<std::uint8_t>::from_shape({2, 2})); });
   CHECK(contains(message, "shape [2, 2]"));
-  message = error_of([&] { one_hot(labels, 0); });
+  message = error_message([&] { one_hot(labels, 0); });
   CHECK(contains(message, "num_classes is 0"));
 }

@@ -14,8 +14,11 @@
 #include <nnkit/data/idx.hpp>
 #include <nnkit/error.hpp>
 
+#include "testing.hpp"
+
 namespace fs = std::filesystem;
 using nnkit::data::read_idx;
+using nnkit::testing::contains;
 
 namespace {
 
@@ -28,18 +31,9 @@ nlohmann::json expected() {
   return nlohmann::json::parse(in);
 }
 
-/// The message read_idx throws for `path`, or "" if it does not throw nnkit::Error.
+/// The message of the nnkit::Error read_idx throws for `path` (testing::error_message).
 std::string error_of(const fs::path& path) {
-  try {
-    read_idx(path);
-  } catch (const nnkit::Error& e) {
-    return e.what();
-  }
-  return "";
-}
-
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
+  return nnkit::testing::error_message([&] { read_idx(path); });
 }
 
 }  // namespace

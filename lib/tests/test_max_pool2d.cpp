@@ -30,28 +30,13 @@ using nnkit::Tensor;
 namespace F = nnkit::functional;
 namespace kernels = nnkit::kernels;
 namespace testing = nnkit::testing;
+using testing::error_message;
+using testing::random_tensor;
+using testing::torch_golden;
 
 namespace {
 
 using Pair = std::pair<std::int64_t, std::int64_t>;
-
-const testing::json& golden(const std::string& file) {
-  static std::map<std::string, testing::json> cache;
-  auto it = cache.find(file);
-  if (it == cache.end()) it = cache.emplace(file, testing::load_golden("torch/" + file)).first;
-  return it->second;
-}
-
-// Uniform [-1, 1) values from a local engine, or (ties = true) small integers so that most
-// windows hold several equal maxima.
-Tensor random_tensor(const Shape& shape, unsigned seed, bool ties = false) {
-  std::mt19937 engine(seed);
-  std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
-  std::uniform_int_distribution<int> small(-2, 2);
-  std::vector<float> values(nnkit::numel_of(shape));
-  for (auto& v : values) v = ties ? float(small(engine)) : uniform(engine);
-  return Tensor::from_vector(shape, std::move(values));
-}
 
 // Distinct values 0.1 apart in random order: a ±0.01 finite-difference step never changes
 // which element is a window's maximum.
@@ -74,16 +59,6 @@ kernels::Window2d planes_window(const Shape& x, Pair k, Pair s, Pair p) {
   g.pad_h = p.first;
   g.pad_w = p.second;
   return g;
-}
-
-std::string error_message(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const nnkit::Error& e) {
-    return e.what();
-  }
-  FAIL_CHECK("expected an nnkit::Error, nothing was thrown");
-  return {};
 }
 
 // --------------------------------------------------------------- naive reference
@@ -146,7 +121,7 @@ NaivePool naive_max_pool2d(const PoolSpec& s, const Tensor& x, const Tensor& g) 
 // ------------------------------------------------------------------- golden (torch)
 
 TEST_CASE("max_pool2d matches torch 1.13: output, indices and gradient on every golden case") {
-  const auto& cases = golden("ops.json").at("max_pool2d");
+  const auto& cases = torch_golden("ops.json").at("max_pool2d");
   REQUIRE(cases.size() >= 5);
   for (const auto& c : cases) {
     const std::string name = c.at("name");
@@ -282,7 +257,7 @@ TEST_CASE("nn::MaxPool2d prints exactly as torch's str() for every MaxPool2d in 
       {"nn.MaxPool2d(3, stride=2)", [] { return MaxPool2d(3, 2); }},
   };
   int seen = 0;
-  for (const auto& m : golden("repr.json").at("modules")) {
+  for (const auto& m : torch_golden("repr.json").at("modules")) {
     const std::string expr = m.at("expr");
     if (expr.rfind("nn.MaxPool2d(", 0) != 0) continue;
     CAPTURE(expr);

@@ -14,11 +14,6 @@ using nnkit::testing::json;
 
 namespace {
 
-const json& reprs() {
-  static const json golden = testing::load_golden("torch/repr.json");
-  return golden;
-}
-
 // The part-2 network of ASSIGNMENT.md.
 nn::Sequential make_mlp() { return nn::Sequential(nn::Linear(784, 32), nn::ReLU(), nn::Linear(32, 10)); }
 
@@ -64,7 +59,7 @@ TEST_CASE("every module prints exactly as torch's str()") {
       {"nn.Sequential()", [] { return nn::Sequential().repr(); }},
   };
   int compared = 0;
-  for (const auto& module : reprs().at("modules")) {
+  for (const auto& module : testing::torch_golden("repr.json").at("modules")) {
     const auto expr = module.at("expr").get<std::string>();
     CAPTURE(expr);
     REQUIRE_MESSAGE(build.count(expr), "no nnkit counterpart for " << expr);
@@ -78,7 +73,7 @@ TEST_CASE("the assignment's models: repr, parameter and buffer names, counts") {
   const std::map<std::string, std::function<nn::Sequential()>> models = {{"mlp", make_mlp}, {"cnn", make_cnn}};
   for (const auto& [key, make] : models) {
     CAPTURE(key);
-    const auto& golden = reprs().at("models").at(key);
+    const auto& golden = testing::torch_golden("repr.json").at("models").at(key);
     nn::Sequential model = make();
     CHECK(model.repr() == golden.at("str").get<std::string>());
     CHECK(model.num_parameters() == golden.at("num_parameters").get<std::int64_t>());

@@ -7,8 +7,6 @@
 
 #include <cstdint>
 #include <cstring>
-#include <fstream>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -18,23 +16,14 @@
 #include <nnkit/error.hpp>
 #include <nnkit/random/numpy_random_state.hpp>
 
+#include "testing.hpp"
+
 using nlohmann::json;
 using nnkit::numpy::RandomState;
+using nnkit::testing::error_message;
+using nnkit::testing::numpy_sklearn_golden;
 
 namespace {
-
-const json& golden() {
-  static const json doc = [] {
-    const std::string path = NNKIT_GOLDEN_DIR "/numpy_sklearn.json";
-    std::ifstream in(path);
-    if (!in) {
-      throw std::runtime_error("cannot open " + path +
-                               "; regenerate it with tools/make_golden.sh");
-    }
-    return json::parse(in);
-  }();
-  return doc;
-}
 
 struct Tally {
   std::size_t randn = 0;
@@ -195,30 +184,19 @@ void replay(const json& sequence, Tally& tally) {
   }
 }
 
-// Runs f, expecting nnkit::Error; returns its message ("" if none was thrown).
-template <class F>
-std::string error_message(F&& f) {
-  try {
-    f();
-  } catch (const nnkit::Error& e) {
-    return e.what();
-  }
-  return "";
-}
-
 }  // namespace
 
 TEST_CASE("golden data was made by NumPy 1.24 and is complete") {
-  const json& header = golden().at("generated_by");
+  const json& header = numpy_sklearn_golden().at("generated_by");
   CHECK(header.at("script").get<std::string>() ==
         "lib/tests/golden/make_numpy_sklearn_golden.py");
   CHECK(header.at("numpy").get<std::string>().rfind("1.24", 0) == 0);
-  CHECK(golden().at("random_state").at("sequences").size() >= 5);
+  CHECK(numpy_sklearn_golden().at("random_state").at("sequences").size() >= 5);
 }
 
 TEST_CASE("RandomState replays NumPy's legacy RandomState bit for bit") {
   Tally tally;
-  for (const json& sequence : golden().at("random_state").at("sequences")) {
+  for (const json& sequence : numpy_sklearn_golden().at("random_state").at("sequences")) {
     replay(sequence, tally);
   }
   MESSAGE(fmt::format("compared {} randn, {} rand and {} integer/shuffle values exactly; "
@@ -231,7 +209,7 @@ TEST_CASE("RandomState replays NumPy's legacy RandomState bit for bit") {
 }
 
 TEST_CASE("randint rejects the ranges NumPy rejects, naming the bad bounds") {
-  for (const json& err : golden().at("random_state").at("errors")) {
+  for (const json& err : numpy_sklearn_golden().at("random_state").at("errors")) {
     RandomState rs(0);
     std::string message;
     if (err.contains("low")) {

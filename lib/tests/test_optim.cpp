@@ -17,6 +17,8 @@
 #include <nnkit/optim/sgd.hpp>
 
 using namespace nnkit;
+using nnkit::testing::copy_into;
+using nnkit::testing::error_message;
 using nnkit::testing::json;
 
 namespace {
@@ -42,11 +44,6 @@ std::unique_ptr<optim::Optimizer> make_optimizer(const json& run, std::vector<Te
 }
 
 constexpr double kGradFloor = 1e-2;
-
-void copy_into(Tensor destination, const Tensor& source) {
-  REQUIRE(destination.shape() == source.shape());
-  std::copy_n(source.data(), source.numel(), destination.data());
-}
 
 }  // namespace
 
@@ -173,26 +170,18 @@ TEST_CASE("SGD Nesterov with weight decay matches a double-precision reference")
 }
 
 TEST_CASE("optimizer base: torch's parameter checks") {
-  const auto message_of = [](auto&& make) -> std::string {
-    try {
-      make();
-    } catch (const Error& e) {
-      return e.what();
-    }
-    return "(no exception)";
-  };
-  CHECK(message_of([] { optim::SGD({}, 0.1); }) == "optimizer got an empty parameter list");
-  CHECK(message_of([] { optim::Adam(std::vector<Tensor>{}); }) == "optimizer got an empty parameter list");
+  CHECK(error_message([] { optim::SGD({}, 0.1); }) == "optimizer got an empty parameter list");
+  CHECK(error_message([] { optim::Adam(std::vector<Tensor>{}); }) == "optimizer got an empty parameter list");
 
   Tensor frozen = Tensor::zeros({2, 3});
-  CHECK(message_of([&] { optim::SGD({frozen}, 0.1); }).find("does not require grad") != std::string::npos);
-  CHECK(message_of([&] { optim::SGD({frozen}, 0.1); }).find("[2, 3]") != std::string::npos);
+  CHECK(error_message([&] { optim::SGD({frozen}, 0.1); }).find("does not require grad") != std::string::npos);
+  CHECK(error_message([&] { optim::SGD({frozen}, 0.1); }).find("[2, 3]") != std::string::npos);
 
   Tensor leaf = Tensor::ones({2}).requires_grad_();
   Tensor non_leaf = leaf * 2.0f;
-  CHECK(message_of([&] { optim::Adam({non_leaf}); }).find("non-leaf") != std::string::npos);
-  CHECK(message_of([&] { optim::SGD({Tensor()}, 0.1); }).find("undefined") != std::string::npos);
-  CHECK(message_of([&] { optim::SGD({leaf, leaf}, 0.1); }).find("same tensor") != std::string::npos);
+  CHECK(error_message([&] { optim::Adam({non_leaf}); }).find("non-leaf") != std::string::npos);
+  CHECK(error_message([&] { optim::SGD({Tensor()}, 0.1); }).find("undefined") != std::string::npos);
+  CHECK(error_message([&] { optim::SGD({leaf, leaf}, 0.1); }).find("same tensor") != std::string::npos);
 }
 
 TEST_CASE("SGD: torch's option checks name the bad value") {

@@ -12,11 +12,6 @@ using nnkit::testing::json;
 
 namespace {
 
-const json& seeding() {
-  static const json golden = testing::load_golden("torch/seeding.json");
-  return golden;
-}
-
 // Bit-identical comparison: seeded values must be torch's exactly, not approximately.
 void check_identical(const Tensor& got, const json& expected, const std::string& what) {
   const Tensor want = testing::tensor_from_json(expected);
@@ -53,13 +48,13 @@ void check_parameter(const Tensor& got, const json& expected, const std::string&
 
 TEST_CASE("MT19937 seeded like torch.manual_seed gives torch's first raw draws") {
   Generator generator(42);
-  for (const auto& value : seeding().at("mt19937_seed42_first8_u32")) {
+  for (const auto& value : testing::torch_golden("seeding.json").at("mt19937_seed42_first8_u32")) {
     CHECK(generator.random() == value.get<std::uint32_t>());
   }
 }
 
 TEST_CASE("rand(shape) continues the stream exactly as torch.rand") {
-  for (const auto& stream : seeding().at("rand_streams")) {
+  for (const auto& stream : testing::torch_golden("seeding.json").at("rand_streams")) {
     const auto seed = stream.at("seed").get<std::uint64_t>();
     CAPTURE(seed);
     manual_seed(seed);
@@ -69,7 +64,7 @@ TEST_CASE("rand(shape) continues the stream exactly as torch.rand") {
 }
 
 TEST_CASE("randn below 16 elements is torch's double Box-Muller, bit for bit") {
-  for (const auto& c : seeding().at("randn")) {
+  for (const auto& c : testing::torch_golden("seeding.json").at("randn")) {
     const auto n = c.at("n").get<std::int64_t>();
     CAPTURE(n);
     manual_seed(c.at("seed").get<std::uint64_t>());
@@ -85,7 +80,7 @@ TEST_CASE("randn below 16 elements is torch's double Box-Muller, bit for bit") {
       CHECK(error < 1e-5);
     }
   }
-  const auto& stream = seeding().at("randn_10_then_20");
+  const auto& stream = testing::torch_golden("seeding.json").at("randn_10_then_20");
   manual_seed(stream.at("seed").get<std::uint64_t>());
   check_identical(randn({10}), stream.at("first"), "randn(10)");
   const Tensor second = randn({20});
@@ -96,7 +91,7 @@ TEST_CASE("seeded Linear holds torch's exact weights (kaiming_uniform then bias)
   for (const auto& [name, in, out] : std::vector<std::tuple<std::string, int, int>>{
            {"linear_4_3", 4, 3}, {"linear_5_10", 5, 10}, {"linear_784_32", 784, 32}}) {
     CAPTURE(name);
-    const auto& c = seeding().at("init").at(name);
+    const auto& c = testing::torch_golden("seeding.json").at("init").at(name);
     manual_seed(c.at("seed").get<std::uint64_t>());
     nn::Linear linear(in, out);
     check_parameter(linear.weight, c.at("weight"), name + ".weight");
@@ -105,7 +100,7 @@ TEST_CASE("seeded Linear holds torch's exact weights (kaiming_uniform then bias)
 }
 
 TEST_CASE("the part-2 doc example: Sequential(Linear(5,10), ReLU(), Linear(10,3)) applied to rand(5)") {
-  const auto& c = seeding().at("sequential_5_10_3");
+  const auto& c = testing::torch_golden("seeding.json").at("sequential_5_10_3");
   manual_seed(c.at("seed").get<std::uint64_t>());
   nn::Sequential model(nn::Linear(5, 10), nn::ReLU(), nn::Linear(10, 3));
   for (const auto& [name, parameter] : model.named_parameters()) {
@@ -122,7 +117,7 @@ TEST_CASE("the part-2 doc example: Sequential(Linear(5,10), ReLU(), Linear(10,3)
 }
 
 TEST_CASE("the part-2 predict example continues the same stream") {
-  const auto& c = seeding().at("pytorch_ann_doc").at("ann_5_10_3");
+  const auto& c = testing::torch_golden("seeding.json").at("pytorch_ann_doc").at("ann_5_10_3");
   manual_seed(c.at("seed").get<std::uint64_t>());
   nn::Sequential model(nn::Linear(5, 10), nn::ReLU(), nn::Linear(10, 3));
   CHECK(repr(model(rand({5}))) == c.at("repr_forward_out").get<std::string>());
@@ -135,7 +130,7 @@ TEST_CASE("the part-2 predict example continues the same stream") {
 }
 
 TEST_CASE("the part-2 MLP 784-32-10 after manual_seed(42) equals torch's") {
-  const auto& c = seeding().at("mlp_784_32_10_init");
+  const auto& c = testing::torch_golden("seeding.json").at("mlp_784_32_10_init");
   manual_seed(c.at("seed").get<std::uint64_t>());
   nn::Sequential model(nn::Linear(784, 32), nn::ReLU(), nn::Linear(32, 10));
   for (const auto& [name, parameter] : model.named_parameters()) {

@@ -10,34 +10,14 @@
 #include <nnkit/nn/loss.hpp>
 
 using namespace nnkit;
+using nnkit::testing::check_close_and_log;
+using nnkit::testing::contains;
+using nnkit::testing::error_message;
 using nnkit::testing::json;
 using nnkit::testing::tensor_from_json;
+using nnkit::testing::torch_golden;
 
 namespace {
-
-const json& ops() {
-  static const json golden = testing::load_golden("torch/ops.json");
-  return golden;
-}
-
-void compare(const Tensor& got, const Tensor& expected, const std::string& what) {
-  testing::check_close(got, expected, what);
-  MESSAGE(what << ": max relative error " << testing::max_relative_error(got, expected));
-}
-
-template <class Fn>
-std::string error_of(Fn fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
 
 // Deterministic values of a given spread.
 Tensor sample(const Shape& shape, float scale = 2.0f, float phase = 0.3f) {
@@ -57,16 +37,16 @@ std::string grad_fn_in_repr(const std::string& repr) {
 TEST_CASE("softmax and log_softmax equal torch (forward and backward)") {
   for (const char* op : {"softmax", "log_softmax"}) {
     const bool log = std::string(op) == "log_softmax";
-    for (const auto& c : ops().at(op)) {
+    for (const auto& c : torch_golden("ops.json").at(op)) {
       const auto name = c.at("name").get<std::string>();
       CAPTURE(name);
       const auto dim = c.at("params").at("dim").get<std::int64_t>();
       Tensor x = tensor_from_json(c.at("x"), true);
       Tensor out = log ? F::log_softmax(x, dim) : F::softmax(x, dim);
-      compare(out, tensor_from_json(c.at("out")), name + " out");
+      check_close_and_log(out, tensor_from_json(c.at("out")), name + " out");
       CHECK(out.grad_fn()->name() == (log ? "LogSoftmaxBackward0" : "SoftmaxBackward0"));
       out.backward(tensor_from_json(c.at("grad_out")));
-      compare(x.grad(), tensor_from_json(c.at("grad_x")), name + " grad_x");
+      check_close_and_log(x.grad(), tensor_from_json(c.at("grad_x")), name + " grad_x");
     }
   }
 }
@@ -115,7 +95,7 @@ TEST_CASE("softmax and log_softmax gradients match finite differences on every d
 }
 
 TEST_CASE("cross_entropy equals torch for class indices, one-hot and soft targets") {
-  for (const auto& c : ops().at("cross_entropy")) {
+  for (const auto& c : torch_golden("ops.json").at("cross_entropy")) {
     const auto name = c.at("name").get<std::string>();
     CAPTURE(name);
     const Tensor target = tensor_from_json(c.at("target"));
@@ -128,11 +108,12 @@ TEST_CASE("cross_entropy equals torch for class indices, one-hot and soft target
       Tensor logits = tensor_from_json(c.at("logits"), true);
       Tensor loss = F::cross_entropy(logits, t);
       CHECK(loss.dim() == 0);
-      compare(loss, tensor_from_json(c.at("loss")), name + suffix + " loss");
+      check_close_and_log(loss, tensor_from_json(c.at("loss")), name + suffix + " loss");
       CHECK(loss.grad_fn()->name() == expected_node);
       CHECK(repr(loss) == c.at("repr_loss").get<std::string>());  // value and grad_fn as torch prints
       loss.backward();
-      compare(logits.grad(), tensor_from_json(c.at("grad_logits")), name + suffix + " grad_logits");
+      check_close_and_log(logits.grad(), tensor_from_json(c.at("grad_logits")),
+                          name + suffix + " grad_logits");
     }
   }
 }
@@ -182,7 +163,7 @@ TEST_CASE("nn::CrossEntropyLoss: loss(input, target), torch's repr, and forward(
   }
   CHECK(found);
   nn::Module& as_module = criterion;
-  const std::string msg = error_of([&] { as_module.forward(logits); });
+  const std::string msg = error_message([&] { as_module.forward(logits); });
   CHECK(contains(msg, "loss(input, target)"));
   CHECK(contains(msg, "[3, 4]"));
 }
@@ -191,41 +172,41 @@ TEST_CASE("cross_entropy errors name the bad row, value or shape") {
   const Tensor logits = Tensor::zeros({64, 10});
   std::vector<float> labels(64, 1.0f);
   labels[3] = 10.0f;
-  std::string msg = error_of([&] {
+  std::string msg = error_message([&] {
     F::cross_entropy(logits, Tensor::from_vector({64}, labels, Dtype::Int64));
   });
   CHECK(contains(msg, "cross_entropy: target[3] = 10 is out of range for 10 classes (expected 0..9)"));
   labels[3] = 1.0f;
   labels[17] = -1.0f;
-  msg = error_of([&] { F::cross_entropy(logits, Tensor::from_vector({64}, labels)); });
+  msg = error_message([&] { F::cross_entropy(logits, Tensor::from_vector({64}, labels)); });
   CHECK(contains(msg, "target[17] = -1"));
   labels[17] = 2.5f;
-  msg = error_of([&] { F::cross_entropy(logits, Tensor::from_vector({64}, labels)); });
+  msg = error_message([&] { F::cross_entropy(logits, Tensor::from_vector({64}, labels)); });
   CHECK(contains(msg, "target[17] = 2.5"));
   CHECK(contains(msg, "not a class index"));
 
-  msg = error_of([&] { F::cross_entropy(logits, Tensor::zeros({64, 9})); });
+  msg = error_message([&] { F::cross_entropy(logits, Tensor::zeros({64, 9})); });
   CHECK(contains(msg, "expected target [N, C] = [64, 10], got [64, 9]"));
-  msg = error_of([&] { F::cross_entropy(logits, Tensor::zeros({63}, Dtype::Int64)); });
+  msg = error_message([&] { F::cross_entropy(logits, Tensor::zeros({63}, Dtype::Int64)); });
   CHECK(contains(msg, "[64]"));
   CHECK(contains(msg, "got [63]"));
-  msg = error_of([&] { F::cross_entropy(logits, Tensor::zeros({64, 10}, Dtype::Int64)); });
+  msg = error_message([&] { F::cross_entropy(logits, Tensor::zeros({64, 10}, Dtype::Int64)); });
   CHECK(contains(msg, "float32"));
   CHECK(contains(msg, "int64"));
-  msg = error_of([&] { F::cross_entropy(logits, Tensor::zeros({64, 10, 1})); });
+  msg = error_message([&] { F::cross_entropy(logits, Tensor::zeros({64, 10, 1})); });
   CHECK(contains(msg, "got [64, 10, 1]"));
-  msg = error_of([&] { F::cross_entropy(Tensor::zeros({10}), Tensor::zeros({1}, Dtype::Int64)); });
+  msg = error_message([&] { F::cross_entropy(Tensor::zeros({10}), Tensor::zeros({1}, Dtype::Int64)); });
   CHECK(contains(msg, "expected input (logits) [N, C], got [10]"));
-  msg = error_of([&] { F::cross_entropy(Tensor::zeros({2, 3, 4}), Tensor::zeros({2}, Dtype::Int64)); });
+  msg = error_message([&] { F::cross_entropy(Tensor::zeros({2, 3, 4}), Tensor::zeros({2}, Dtype::Int64)); });
   CHECK(contains(msg, "got [2, 3, 4]"));
-  msg = error_of([&] { F::cross_entropy(Tensor::zeros({0, 3}), Tensor::zeros({0}, Dtype::Int64)); });
+  msg = error_message([&] { F::cross_entropy(Tensor::zeros({0, 3}), Tensor::zeros({0}, Dtype::Int64)); });
   CHECK(contains(msg, "[0, 3]"));
 
-  msg = error_of([] { F::softmax(Tensor::zeros({2, 3}), 2); });
+  msg = error_message([] { F::softmax(Tensor::zeros({2, 3}), 2); });
   CHECK(contains(msg, "dim 2"));
   CHECK(contains(msg, "[2, 3]"));
-  msg = error_of([] { F::log_softmax(Tensor::zeros({2, 3}), -3); });
+  msg = error_message([] { F::log_softmax(Tensor::zeros({2, 3}), -3); });
   CHECK(contains(msg, "dim -3"));
-  msg = error_of([] { F::softmax(Tensor::zeros({2}, Dtype::Int64), 0); });
+  msg = error_message([] { F::softmax(Tensor::zeros({2}, Dtype::Int64), 0); });
   CHECK(contains(msg, "int64"));
 }

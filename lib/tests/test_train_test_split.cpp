@@ -4,10 +4,8 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
-#include <fstream>
 #include <limits>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -17,24 +15,14 @@
 #include <nnkit/data/train_test_split.hpp>
 #include <nnkit/error.hpp>
 
+#include "testing.hpp"
+
 using nlohmann::json;
 using nnkit::data::SplitSize;
 using nnkit::data::train_test_split;
+using nnkit::testing::numpy_sklearn_golden;
 
 namespace {
-
-const json& golden() {
-  static const json doc = [] {
-    const std::string path = NNKIT_GOLDEN_DIR "/numpy_sklearn.json";
-    std::ifstream in(path);
-    if (!in) {
-      throw std::runtime_error("cannot open " + path +
-                               "; regenerate it with tools/make_golden.sh");
-    }
-    return json::parse(in);
-  }();
-  return doc;
-}
 
 // A size as the script wrote it: null (None), an integer (a count), a float (a
 // fraction) or "nan".
@@ -80,16 +68,16 @@ std::size_t compare_side(const std::string& what, const json& expected,
 }  // namespace
 
 TEST_CASE("golden data was made by scikit-learn 1.2") {
-  const json& header = golden().at("generated_by");
+  const json& header = numpy_sklearn_golden().at("generated_by");
   CHECK(header.at("sklearn").get<std::string>().rfind("1.2", 0) == 0);
-  CHECK(golden().at("train_test_split").at("cases").size() >= 10);
-  CHECK(golden().at("train_test_split").at("errors").size() >= 10);
+  CHECK(numpy_sklearn_golden().at("train_test_split").at("cases").size() >= 10);
+  CHECK(numpy_sklearn_golden().at("train_test_split").at("errors").size() >= 10);
 }
 
 TEST_CASE("train_test_split picks exactly scikit-learn's rows") {
   std::size_t compared = 0;
   std::size_t cases = 0;
-  for (const json& c : golden().at("train_test_split").at("cases")) {
+  for (const json& c : numpy_sklearn_golden().at("train_test_split").at("cases")) {
     const std::string what = describe(c);
     INFO(what);
     const auto split = train_test_split(
@@ -108,7 +96,7 @@ TEST_CASE("the assignment's two splits are in the golden data") {
   // (10000, train 200, test 1, seed 42); both must be among the cases checked above.
   bool found_val = false;
   bool found_test = false;
-  for (const json& c : golden().at("train_test_split").at("cases")) {
+  for (const json& c : numpy_sklearn_golden().at("train_test_split").at("cases")) {
     if (!c.at("shuffle").get<bool>() || c.at("random_state") != 42) {
       continue;
     }
@@ -125,7 +113,7 @@ TEST_CASE("the assignment's two splits are in the golden data") {
 }
 
 TEST_CASE("train_test_split throws where scikit-learn raises, naming the bad value") {
-  for (const json& e : golden().at("train_test_split").at("errors")) {
+  for (const json& e : numpy_sklearn_golden().at("train_test_split").at("errors")) {
     const std::string what = describe(e);
     INFO(what << " -- scikit-learn: " << e.at("message").get<std::string>());
     const auto n = e.at("n_samples").get<std::size_t>();

@@ -1,10 +1,15 @@
 #pragma once
 // Shared helpers for nnkit's tests: golden JSON loading, tolerant comparison with the
-// failing index and values in the message, and central finite differences.
+// failing index and values in the message, central finite differences, and the small
+// utilities several test files need (error messages, test tensors).
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <fstream>
 #include <functional>
+#include <map>
+#include <random>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -13,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include <nnkit/autograd/node.hpp>
+#include <nnkit/error.hpp>
 #include <nnkit/tensor.hpp>
 
 namespace nnkit::testing {
@@ -25,6 +31,28 @@ inline json load_golden(const std::string& relative_path) {
   std::ifstream in(path);
   REQUIRE_MESSAGE(in.good(), "cannot open golden file " << path << " (run `make golden`)");
   return json::parse(in);
+}
+
+/// load_golden("torch/<file>"), parsed once per test binary and file, then cached.
+inline const json& torch_golden(const std::string& file) {
+  static std::map<std::string, json> cache;
+  auto it = cache.find(file);
+  if (it == cache.end()) it = cache.emplace(file, load_golden("torch/" + file)).first;
+  return it->second;
+}
+
+/// golden/numpy_sklearn.json, parsed once; a missing file throws std::runtime_error (no REQUIRE).
+inline const json& numpy_sklearn_golden() {
+  static const json doc = [] {
+    const std::string path = NNKIT_GOLDEN_DIR "/numpy_sklearn.json";
+    std::ifstream in(path);
+    if (!in) {
+      throw std::runtime_error("cannot open " + path +
+                               "; regenerate it with tools/make_golden.sh");
+    }
+    return json::parse(in);
+  }();
+  return doc;
 }
 
 /// A golden tensor {"shape": [...], "dtype": "float32"|"int64", "data": [...]} as a Tensor.
@@ -49,6 +77,16 @@ inline double max_relative_error(const Tensor& got, const Tensor& expected, doub
   return worst;
 }
 
+/// Largest |element| of t (0 for an empty tensor).
+inline double max_abs(const Tensor& t) {
+  double m = 0.0;
+  for (std::int64_t i = 0; i < t.numel(); ++i) m = std::max(m, double(std::abs(t.data()[i])));
+  return m;
+}
+
+/// check_close's floor for sums that cancel (torch's oneDNN convolutions): max(1e-3, 1% of max_abs).
+inline double cancellation_floor(const Tensor& expected) { return std::max(1e-3, 1e-2 * max_abs(expected)); }
+
 /// CHECKs shape equality and that every element is within `rel` relative error of the
 /// expected one (absolute below `floor`); names `what` and the first bad index on failure.
 inline void check_close(const Tensor& got, const Tensor& expected, const std::string& what,
@@ -66,6 +104,12 @@ inline void check_close(const Tensor& got, const Tensor& expected, const std::st
       return;
     }
   }
+}
+
+/// check_close with the default tolerances, then MESSAGEs the case's max relative error.
+inline void check_close_and_log(const Tensor& got, const Tensor& expected, const std::string& what) {
+  check_close(got, expected, what);
+  MESSAGE(what << ": max relative error " << max_relative_error(got, expected));
 }
 
 /// Central finite differences of the scalar function f with respect to `input` (float64
@@ -111,6 +155,40 @@ inline void check_gradients(const std::function<Tensor(const std::vector<Tensor>
     Tensor numeric = numerical_gradient(scalar, inputs[k], h);
     check_close(inputs[k].grad(), numeric, fmt::format("{}: d/d input {}", what, k), rel, floor);
   }
+}
+
+/// Overwrites dst's elements with src's (REQUIREs equal shapes): sets parameters and buffers.
+inline void copy_into(Tensor dst, const Tensor& src) {
+  REQUIRE(dst.shape() == src.shape());
+  std::copy_n(src.data(), src.numel(), dst.data());
+}
+
+/// Uniform [-1, 1) values from a local std::mt19937(seed), independent of nnkit's RNG; with
+/// ties = true, integers in [-2, 2] instead, so that pooling windows hold equal maxima.
+inline Tensor random_tensor(const Shape& shape, unsigned seed, bool ties = false) {
+  std::mt19937 engine(seed);
+  std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
+  std::uniform_int_distribution<int> small(-2, 2);
+  std::vector<float> values(numel_of(shape));
+  for (auto& v : values) v = ties ? float(small(engine)) : uniform(engine);
+  return Tensor::from_vector(shape, std::move(values));
+}
+
+/// The message of the nnkit::Error that fn throws; FAIL_CHECKs and returns "" if it throws none.
+template <class Fn>
+std::string error_message(Fn&& fn) {
+  try {
+    fn();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  FAIL_CHECK("expected an nnkit::Error, nothing was thrown");
+  return {};
+}
+
+/// Whether text contains part.
+inline bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
 }
 
 }  // namespace nnkit::testing

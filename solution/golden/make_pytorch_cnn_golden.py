@@ -220,7 +220,6 @@ def assignment_run(epochs=60, learning_rate=0.002):
         "progress_lines": lines,
         "test_accuracy": test_accuracy,
         "test_accuracy_line": f"Accuracy on test set: {test_accuracy:.5f}",
-        "test_predictions": T(cnn.predict(X_test)),
         "wall_seconds": round(seconds, 1),
     }
 
