@@ -51,8 +51,9 @@ gradescope: ## build dist/autograder.zip (not built yet: issue 5)
 	@tools/not_yet.sh gradescope "issue 5 (the grader)"
 classroom: ## write a GitHub Classroom workflow (not built yet: issue 5)
 	@tools/not_yet.sh classroom "issue 5 (the grader)"
-bench: ## benchmarks against PyTorch and NumPy (not built yet: issue 6)
-	@tools/not_yet.sh bench "issue 6 (speed and memory)"
+bench: deps data build ## nnkit vs NumPy/PyTorch: time, peak RSS, GFLOP/s (BENCH_ARGS="--epochs 2": quick)
+	@test -x /usr/bin/python3 || { echo "bench: no /usr/bin/python3; fix: make deps-python" >&2; exit 2; }
+	@/usr/bin/python3 bench/run_bench.py --build $(BUILD) $(BENCH_ARGS)
 
 clean: ## remove build/ and dist/
 	rm -rf $(BUILD) $(BUILD).configure.log dist
