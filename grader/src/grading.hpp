@@ -1,0 +1,56 @@
+#pragma once
+/// One grading run of one submission folder (DESIGN.md, "Grader"): intake, build each
+/// part alone, run every probe the selected cases need in its own sandbox, judge each
+/// case. The report writers (report.hpp) turn the result into results.json, JUnit XML
+/// and tables.
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "kit.hpp"
+#include "part_build.hpp"
+#include "prepared_data.hpp"
+#include "reference.hpp"
+#include "rubric.hpp"
+
+namespace grader {
+
+struct CaseResult {
+  const Item* item = nullptr;
+  const Case* c = nullptr;
+  double score = 0;
+  bool passed = false;
+  std::string message;
+};
+
+struct PartResult {
+  std::string part, file;
+  std::string intake_problem;   ///< missing, not a regular file, too large, binary
+  PartBuild build;
+  bool built() const { return intake_problem.empty() && build.ok; }
+};
+
+struct GradeReport {
+  std::string submission;       ///< the folder's name
+  std::string suite;            ///< public | hidden | all
+  std::vector<PartResult> parts;
+  std::vector<CaseResult> cases;
+  std::map<std::string, double> test_accuracy;   ///< per part, when its training ran
+  std::vector<std::string> notes;                ///< e.g. a probe's output cut at the cap
+  double score = 0, max_score = 0, seconds = 0;
+};
+
+struct GradeOptions {
+  std::string suite = "all";
+  int threads = 2;
+  std::filesystem::path cache_dir;
+  std::filesystem::path work_dir;   ///< per-grading scratch (probe outputs); removed after
+  bool progress = true;
+};
+
+GradeReport grade_submission(const Kit& kit, const Rubric& rubric, const ReferenceStore& reference,
+                             const PreparedData& data, const std::filesystem::path& submission,
+                             const GradeOptions& options);
+
+}  // namespace grader

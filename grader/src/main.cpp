@@ -1,0 +1,190 @@
+// nnkit-grade: grades submissions of the nnkit assignment (DESIGN.md, "Grader").
+//
+//   nnkit-grade grade DIR [--suite public|hidden|all] [--results FILE] [--junit FILE]
+//                         [--format table|json|md]
+//   nnkit-grade batch DIR --out OUTDIR [--jobs N]
+//   nnkit-grade validate
+//
+// Exit status: 0 whenever grading completed, whatever the score; 1 when `validate` finds
+// the kit wrong or a batch has submissions whose grading could not complete; 2 for a bad
+// command line; 3 when the grader itself cannot work (no kit, no bubblewrap, no data).
+#include <unistd.h>
+
+#include <cstdlib>
+#include <iostream>
+#include <thread>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <nnkit/data/fashion_mnist.hpp>
+#include <nnkit/error.hpp>
+
+#include "batch.hpp"
+#include "error.hpp"
+#include "grading.hpp"
+#include "kit.hpp"
+#include "prepared_data.hpp"
+#include "reference.hpp"
+#include "report.hpp"
+#include "rubric.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using namespace grader;
+
+struct CommonOptions {
+  fs::path kit_dir = default_kit_dir();
+  fs::path cache_dir;             ///< default: <kit>/cache
+  fs::path data_dir;              ///< default: nnkit's (FMNIST_DIR or Debian's)
+  int threads = 0;                ///< OpenBLAS threads in probes; 0: all cores
+  bool quiet = false;
+};
+
+void add_common(CLI::App& app, CommonOptions& o) {
+  app.add_option("--kit", o.kit_dir, "the staged grader kit (default: the one built with this binary)");
+  app.add_option("--cache", o.cache_dir, "cache folder (default: KIT/cache)");
+  app.add_option("--data", o.data_dir, "Fashion-MNIST folder (default: $FMNIST_DIR or Debian's)");
+  app.add_option("--threads", o.threads, "OpenBLAS threads per probe (default: all cores)");
+  app.add_flag("--quiet", o.quiet, "no progress lines on stderr");
+}
+
+/// Everything a grading needs that does not depend on the submission.
+struct Setup {
+  Kit kit;
+  Rubric rubric;
+  PreparedData data;
+  ReferenceStore reference;
+  GradeOptions options;
+};
+
+Setup set_up(const CommonOptions& o) {
+  Setup s{load_kit(o.kit_dir), {}, {}, {}, {}};
+  s.rubric = load_rubric(s.kit.rubric);
+  s.options.cache_dir = o.cache_dir.empty() ? s.kit.root / "cache" : o.cache_dir;
+  s.options.threads = o.threads > 0 ? o.threads
+                                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  s.options.progress = !o.quiet;
+  s.data = prepare_data(o.data_dir.empty() ? nnkit::data::default_data_dir() : o.data_dir,
+                        s.options.cache_dir);
+  ProbeSettings settings{s.data.dir, 60, s.options.threads};
+  s.reference = load_or_compute_reference(s.kit, s.rubric, s.options.cache_dir, settings, !o.quiet);
+  return s;
+}
+
+GradeReport grade_folder(Setup& s, const fs::path& folder, const std::string& suite) {
+  s.options.suite = suite;
+  s.options.work_dir = s.options.cache_dir / "work" / fmt::format("{}", getpid());
+  GradeReport report = grade_submission(s.kit, s.rubric, s.reference, s.data, folder, s.options);
+  std::error_code ec;
+  fs::remove_all(s.options.work_dir, ec);
+  return report;
+}
+
+int command_grade(const CommonOptions& o, const fs::path& folder, const std::string& suite,
+                  const fs::path& results, const fs::path& junit, const std::string& format) {
+  if (!fs::is_directory(folder)) {
+    std::cerr << fmt::format("nnkit-grade: {} is not a folder; a submission is a folder with "
+                             "numpy_ann.cpp, pytorch_ann.cpp and pytorch_cnn.cpp\n", folder.string());
+    return 2;
+  }
+  Setup s = set_up(o);
+  const GradeReport report = grade_folder(s, folder, suite);
+  if (!results.empty()) write_file_atomically(results, gradescope_results(report).dump(2) + "\n");
+  if (!junit.empty()) write_file_atomically(junit, junit_xml(report));
+  if (format == "json") {
+    std::cout << gradescope_results(report).dump(2) << "\n";
+  } else {
+    std::cout << summary_text(report) << "\n" << score_table(report, format == "md");
+  }
+  return 0;
+}
+
+/// The solution must score every point and the blank handout none of a student item's.
+int command_validate(const CommonOptions& o) {
+  Setup s = set_up(o);
+  bool ok = true;
+  const GradeReport solution = grade_folder(s, s.kit.solution_dir, "all");
+  std::cout << "Reference solution (" << s.kit.solution_dir.filename().string() << "/):\n"
+            << score_table(solution, false) << "\n";
+  for (const auto& r : solution.cases) {
+    if (!r.passed) {
+      ok = false;
+      std::cout << fmt::format("validate: the solution fails {}: {}\n", r.c->id, r.message);
+    }
+  }
+  const GradeReport blank = grade_folder(s, s.kit.handout_dir, "all");
+  std::cout << "Blank handout (" << s.kit.handout_dir.filename().string() << "/):\n"
+            << score_table(blank, false) << "\n";
+  for (const auto& r : blank.cases) {
+    if (r.passed) {
+      ok = false;
+      std::cout << fmt::format("validate: the blank handout earns {} on {}: {}\n", r.score, r.c->id,
+                               r.message);
+    }
+  }
+  for (const char* suite : {"public", "hidden"}) {
+    double sol = 0, max = 0, empty = 0;
+    for (const auto& r : solution.cases) if (suite_name(r.c->suite) == suite) { sol += r.score; max += r.c->points; }
+    for (const auto& r : blank.cases) if (suite_name(r.c->suite) == suite) empty += r.score;
+    std::cout << fmt::format("validate: {} suite: solution {:g} / {:g}, blank handout {:g}\n", suite, sol,
+                             max, empty);
+  }
+  std::cout << fmt::format("validate: {} (solution {:g} / {:g}, blank handout {:g})\n",
+                           ok ? "the kit is sound" : "THE KIT IS WRONG", solution.score,
+                           s.rubric.total_points, blank.score);
+  return ok ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"nnkit-grade: sandboxed grading of the nnkit assignment"};
+  app.require_subcommand(1);
+  CommonOptions common;
+
+  auto* grade = app.add_subcommand("grade", "grade one submission folder");
+  fs::path folder, results, junit;
+  std::string suite = "all", format = "table";
+  grade->add_option("DIR", folder, "folder with numpy_ann.cpp, pytorch_ann.cpp, pytorch_cnn.cpp")->required();
+  grade->add_option("--suite", suite, "public, hidden or all")->check(CLI::IsMember({"public", "hidden", "all"}));
+  grade->add_option("--results", results, "write Gradescope's results.json here");
+  grade->add_option("--junit", junit, "write JUnit XML here");
+  grade->add_option("--format", format, "table, json or md")->check(CLI::IsMember({"table", "json", "md"}));
+  add_common(*grade, common);
+
+  auto* batch = app.add_subcommand("batch", "grade every submission folder in DIR");
+  BatchOptions batch_options;
+  batch->add_option("DIR", batch_options.submissions, "a folder of submission folders")->required();
+  batch->add_option("--out", batch_options.out_dir, "where results, gradebook.csv and histogram.png go")->required();
+  batch->add_option("--jobs", batch_options.jobs, "submissions graded at once")->check(CLI::Range(1, 64));
+  batch->add_option("--suite", batch_options.suite, "public, hidden or all")->check(CLI::IsMember({"public", "hidden", "all"}));
+  add_common(*batch, common);
+
+  auto* validate = app.add_subcommand("validate", "the solution scores everything, the blank handout nothing");
+  add_common(*validate, common);
+
+  CLI11_PARSE(app, argc, argv);
+  try {
+    if (grade->parsed()) return command_grade(common, folder, suite, results, junit, format);
+    if (validate->parsed()) return command_validate(common);
+    // batch: the parent computes the reference once; children find it cached.
+    Setup s = set_up(common);
+    const int threads = common.threads > 0 ? common.threads
+                                           : std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / batch_options.jobs);
+    batch_options.grade_arguments = {"--kit", common.kit_dir.string(), "--cache",
+                                     s.options.cache_dir.string(), "--threads", std::to_string(threads)};
+    if (!common.data_dir.empty()) {
+      batch_options.grade_arguments.insert(batch_options.grade_arguments.end(), {"--data", common.data_dir.string()});
+    }
+    return run_batch(s.rubric, batch_options) == 0 ? 0 : 1;
+  } catch (const grader::Error& e) {
+    std::cerr << "nnkit-grade: " << e.what() << "\n";
+  } catch (const nnkit::Error& e) {
+    std::cerr << "nnkit-grade: " << e.what() << "\n";
+  } catch (const std::exception& e) {
+    std::cerr << "nnkit-grade: unexpected failure: " << e.what() << "\n";
+  }
+  return 3;
+}

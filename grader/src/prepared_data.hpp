@@ -1,0 +1,25 @@
+#pragma once
+/// The assignment's split, prepared by the grader for the sandbox (DESIGN.md, "Grader",
+/// step 4): the images and the train/validation labels as plain IDX files that probes
+/// read (probe::assignment_split), and the held-out test labels, which stay in the
+/// grader's memory and are used only to score predicted labels.
+#include <filesystem>
+#include <vector>
+
+namespace grader {
+
+struct PreparedData {
+  std::filesystem::path dir;      ///< X_train.idx y_train.idx X_val.idx y_val.idx X_test.idx
+  std::vector<int> test_labels;   ///< 200, never written where the sandbox can see
+};
+
+/// Loads Fashion-MNIST from `dataset_dir` (nnkit::data checks every file), makes the
+/// assignment's split and writes the sandbox's files under `cache_dir`/data (atomically;
+/// reused when present). Throws nnkit::Error naming a missing or damaged data file.
+PreparedData prepare_data(const std::filesystem::path& dataset_dir,
+                          const std::filesystem::path& cache_dir);
+
+/// Fraction of `predicted` equal to `labels` (0 when the sizes differ).
+double accuracy_of(const std::vector<double>& predicted, const std::vector<int>& labels);
+
+}  // namespace grader

@@ -1,0 +1,35 @@
+#pragma once
+/// Step 3 of a grading: one probe of a built part, run in its own sandboxed process
+/// (DESIGN.md invariant I3: a crash, hang, memory or fork bomb, or flood of output costs
+/// only the cases that read this probe).
+#include <filesystem>
+#include <string>
+
+#include "kit.hpp"
+#include "observations.hpp"
+#include "sandbox.hpp"
+
+namespace grader {
+
+struct ProbeRun {
+  SandboxResult process;
+  Observations observations;
+  std::filesystem::path out_dir;   ///< what the probe wrote (plots), read by the judge
+  /// Empty when the probe ran to its end; otherwise why its observations are incomplete:
+  /// "killed by SIGSEGV ...", "threw: not implemented: 1.3 ...", "timed out ...".
+  std::string failure;
+  std::string note;                ///< e.g. output beyond the cap (costs nothing by itself)
+};
+
+struct ProbeSettings {
+  std::filesystem::path data_dir;  ///< the prepared split
+  double timeout_s = 60;
+  int threads = 1;                 ///< OpenBLAS threads inside
+};
+
+/// Runs `probe` of `probe_binary`; `out_dir` is created empty for it.
+ProbeRun run_probe(const Kit& kit, const std::filesystem::path& probe_binary,
+                   const std::string& probe, const std::filesystem::path& out_dir,
+                   const ProbeSettings& settings);
+
+}  // namespace grader
