@@ -3,6 +3,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <chrono>
 #include <iostream>
 #include <set>
@@ -42,6 +43,12 @@ std::string take_in(const fs::path& source, const fs::path& copy) {
 
 }  // namespace
 
+bool selected(const Item& item, const Case& c, const GradeOptions& options) {
+  return in_suite(c.suite, options.suite) &&
+         (options.items.empty() ||
+          std::find(options.items.begin(), options.items.end(), item.number) != options.items.end());
+}
+
 GradeReport grade_submission(const Kit& kit, const Rubric& rubric, const ReferenceStore& reference,
                              const PreparedData& data, const fs::path& submission,
                              const GradeOptions& options) {
@@ -57,7 +64,7 @@ GradeReport grade_submission(const Kit& kit, const Rubric& rubric, const Referen
   std::map<std::string, std::set<std::string>> probes_of_part;
   for (const auto& item : rubric.items) {
     for (const auto& c : item.cases) {
-      if (in_suite(c.suite, options.suite)) probes_of_part[item.part].insert(c.probe);
+      if (selected(item, c, options)) probes_of_part[item.part].insert(c.probe);
     }
   }
 
@@ -96,7 +103,7 @@ GradeReport grade_submission(const Kit& kit, const Rubric& rubric, const Referen
 
   for (const auto& item : rubric.items) {
     for (const auto& c : item.cases) {
-      if (!in_suite(c.suite, options.suite)) continue;
+      if (!selected(item, c, options)) continue;
       JudgeInputs in;
       const auto run = runs.find(item.part + "/" + c.probe);
       in.student = run == runs.end() ? nullptr : &run->second;

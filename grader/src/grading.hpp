@@ -43,11 +43,15 @@ struct GradeReport {
 
 struct GradeOptions {
   std::string suite = "all";
+  std::vector<std::string> items;   ///< item numbers ("1.3"); empty: every item
   int threads = 2;
   std::filesystem::path cache_dir;
   std::filesystem::path work_dir;   ///< per-grading scratch (probe outputs); removed after
   bool progress = true;
 };
+
+/// Whether case `c` of `item` is graded under `options` (suite and item selection).
+bool selected(const Item& item, const Case& c, const GradeOptions& options);
 
 GradeReport grade_submission(const Kit& kit, const Rubric& rubric, const ReferenceStore& reference,
                              const PreparedData& data, const std::filesystem::path& submission,

@@ -10,6 +10,7 @@
 // command line; 3 when the grader itself cannot work (no kit, no bubblewrap, no data).
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 #include <thread>
@@ -73,8 +74,10 @@ Setup set_up(const CommonOptions& o) {
   return s;
 }
 
-GradeReport grade_folder(Setup& s, const fs::path& folder, const std::string& suite) {
+GradeReport grade_folder(Setup& s, const fs::path& folder, const std::string& suite,
+                         const std::vector<std::string>& items = {}) {
   s.options.suite = suite;
+  s.options.items = items;
   s.options.work_dir = s.options.cache_dir / "work" / fmt::format("{}", getpid());
   GradeReport report = grade_submission(s.kit, s.rubric, s.reference, s.data, folder, s.options);
   std::error_code ec;
@@ -83,14 +86,23 @@ GradeReport grade_folder(Setup& s, const fs::path& folder, const std::string& su
 }
 
 int command_grade(const CommonOptions& o, const fs::path& folder, const std::string& suite,
-                  const fs::path& results, const fs::path& junit, const std::string& format) {
+                  const std::vector<std::string>& items, const fs::path& results,
+                  const fs::path& junit, const std::string& format) {
   if (!fs::is_directory(folder)) {
     std::cerr << fmt::format("nnkit-grade: {} is not a folder; a submission is a folder with "
                              "numpy_ann.cpp, pytorch_ann.cpp and pytorch_cnn.cpp\n", folder.string());
     return 2;
   }
   Setup s = set_up(o);
-  const GradeReport report = grade_folder(s, folder, suite);
+  for (const auto& number : items) {
+    const bool known = std::any_of(s.rubric.items.begin(), s.rubric.items.end(),
+                                   [&](const Item& item) { return item.number == number; });
+    if (!known) {
+      std::cerr << "nnkit-grade: --items: there is no item " << number << " in the rubric\n";
+      return 2;
+    }
+  }
+  const GradeReport report = grade_folder(s, folder, suite, items);
   if (!results.empty()) write_file_atomically(results, gradescope_results(report).dump(2) + "\n");
   if (!junit.empty()) write_file_atomically(junit, junit_xml(report));
   if (format == "json") {
@@ -147,8 +159,11 @@ int main(int argc, char** argv) {
   auto* grade = app.add_subcommand("grade", "grade one submission folder");
   fs::path folder, results, junit;
   std::string suite = "all", format = "table";
+  std::vector<std::string> items;
   grade->add_option("DIR", folder, "folder with numpy_ann.cpp, pytorch_ann.cpp, pytorch_cnn.cpp")->required();
   grade->add_option("--suite", suite, "public, hidden or all")->check(CLI::IsMember({"public", "hidden", "all"}));
+  grade->add_option("--items", items, "grade only these items, e.g. --items 1.2,1.3 (default: all)")
+      ->delimiter(',');
   grade->add_option("--results", results, "write Gradescope's results.json here");
   grade->add_option("--junit", junit, "write JUnit XML here");
   grade->add_option("--format", format, "table, json or md")->check(CLI::IsMember({"table", "json", "md"}));
@@ -167,7 +182,7 @@ int main(int argc, char** argv) {
 
   CLI11_PARSE(app, argc, argv);
   try {
-    if (grade->parsed()) return command_grade(common, folder, suite, results, junit, format);
+    if (grade->parsed()) return command_grade(common, folder, suite, items, results, junit, format);
     if (validate->parsed()) return command_validate(common);
     // batch: the parent computes the reference once; children find it cached.
     Setup s = set_up(common);
