@@ -79,7 +79,10 @@ void write_histogram(const std::vector<double>& scores, double max_score, const 
 
 void write_gradebook(const Rubric& rubric, const fs::path& out_dir) {
   std::string csv = "submission";
-  for (const auto& item : rubric.items) csv += "," + csv_field(item.number + " " + item.name);
+  for (const auto& item : rubric.items) {
+    csv += ',';
+    csv += csv_field(item.number + " " + item.name);
+  }
   csv += ",total,numpy_ann_test_accuracy,pytorch_ann_test_accuracy,pytorch_cnn_test_accuracy\n";
   std::vector<double> scores;
   std::vector<fs::path> folders;
