@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <set>
 #include <iostream>
 #include <thread>
 
@@ -60,7 +61,23 @@ struct Setup {
   GradeOptions options;
 };
 
-Setup set_up(const CommonOptions& o) {
+/// The "part/probe" keys the cases selected by `suite` and `items` read.
+std::set<std::string> probes_needed(const Rubric& rubric, const std::string& suite,
+                                    const std::vector<std::string>& items) {
+  GradeOptions selection;
+  selection.suite = suite;
+  selection.items = items;
+  std::set<std::string> keys;
+  for (const auto& item : rubric.items) {
+    for (const auto& c : item.cases) {
+      if (selected(item, c, selection)) keys.insert(item.part + "/" + c.probe);
+    }
+  }
+  return keys;
+}
+
+Setup set_up(const CommonOptions& o, const std::string& suite = "all",
+             const std::vector<std::string>& items = {}) {
   Setup s{load_kit(o.kit_dir), {}, {}, {}, {}};
   s.rubric = load_rubric(s.kit.rubric);
   s.options.cache_dir = o.cache_dir.empty() ? s.kit.root / "cache" : o.cache_dir;
@@ -70,7 +87,8 @@ Setup set_up(const CommonOptions& o) {
   s.data = prepare_data(o.data_dir.empty() ? nnkit::data::default_data_dir() : o.data_dir,
                         s.options.cache_dir);
   ProbeSettings settings{s.data.dir, 60, s.options.threads};
-  s.reference = load_or_compute_reference(s.kit, s.rubric, s.options.cache_dir, settings, !o.quiet);
+  s.reference = load_or_compute_reference(s.kit, s.rubric, probes_needed(s.rubric, suite, items),
+                                          s.options.cache_dir, settings, !o.quiet);
   return s;
 }
 
@@ -93,15 +111,16 @@ int command_grade(const CommonOptions& o, const fs::path& folder, const std::str
                              "numpy_ann.cpp, pytorch_ann.cpp and pytorch_cnn.cpp\n", folder.string());
     return 2;
   }
-  Setup s = set_up(o);
+  const Rubric rubric = load_rubric(load_kit(o.kit_dir).rubric);
   for (const auto& number : items) {
-    const bool known = std::any_of(s.rubric.items.begin(), s.rubric.items.end(),
+    const bool known = std::any_of(rubric.items.begin(), rubric.items.end(),
                                    [&](const Item& item) { return item.number == number; });
     if (!known) {
       std::cerr << "nnkit-grade: --items: there is no item " << number << " in the rubric\n";
       return 2;
     }
   }
+  Setup s = set_up(o, suite, items);
   const GradeReport report = grade_folder(s, folder, suite, items);
   if (!results.empty()) write_file_atomically(results, gradescope_results(report).dump(2) + "\n");
   if (!junit.empty()) write_file_atomically(junit, junit_xml(report));
@@ -185,7 +204,7 @@ int main(int argc, char** argv) {
     if (grade->parsed()) return command_grade(common, folder, suite, items, results, junit, format);
     if (validate->parsed()) return command_validate(common);
     // batch: the parent computes the reference once; children find it cached.
-    Setup s = set_up(common);
+    Setup s = set_up(common, batch_options.suite);
     const int threads = common.threads > 0 ? common.threads
                                            : std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / batch_options.jobs);
     batch_options.grade_arguments = {"--kit", common.kit_dir.string(), "--cache",

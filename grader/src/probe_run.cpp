@@ -3,6 +3,8 @@
 
 #include <unistd.h>
 
+#include <fstream>
+
 #include <fmt/format.h>
 
 #include "error.hpp"
@@ -10,6 +12,29 @@
 namespace grader {
 
 namespace fs = std::filesystem;
+
+namespace {
+
+/// OpenBLAS picks its kernels by CPU (Haswell, Zen, SkylakeX...), and float32 results —
+/// hence a CNN's whole training curve — differ between kernels. Pinning the Haswell
+/// kernels wherever the CPU has AVX2 and FMA (every x86-64 machine of the last decade)
+/// gives the same numbers on this machine, CI and Gradescope (invariant I5).
+std::vector<std::pair<std::string, std::string>> reproducible_blas_env() {
+  static const bool avx2_fma = [] {
+    std::ifstream cpuinfo("/proc/cpuinfo");
+    std::string line;
+    while (std::getline(cpuinfo, line)) {
+      if (line.rfind("flags", 0) == 0) {
+        return line.find(" avx2") != std::string::npos && line.find(" fma") != std::string::npos;
+      }
+    }
+    return false;
+  }();
+  if (!avx2_fma) return {};
+  return {{"OPENBLAS_CORETYPE", "Haswell"}};
+}
+
+}  // namespace
 
 ProbeRun run_probe(const Kit& kit, const fs::path& probe_binary, const std::string& probe,
                    const fs::path& out_dir, const ProbeSettings& settings) {
@@ -24,7 +49,8 @@ ProbeRun run_probe(const Kit& kit, const fs::path& probe_binary, const std::stri
                    {settings.data_dir, "/data"},
                    {out_dir, "/out", true}};
   command.cwd = "/out";
-  command.env = kit.sandbox_env;
+  command.env = reproducible_blas_env();
+  command.env.insert(command.env.end(), kit.sandbox_env.begin(), kit.sandbox_env.end());
   command.env.insert(command.env.end(),
                      {{"NNKIT_PROBE_DATA", "/data"}, {"NNKIT_PROBE_OUT", "/out"},
                       {"NNKIT_PROBE_FD", "3"},

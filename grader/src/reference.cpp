@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <iostream>
-#include <set>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -24,53 +23,54 @@ const Observations* ReferenceStore::find(const std::string& part, const std::str
 }
 
 ReferenceStore load_or_compute_reference(const Kit& kit, const Rubric& rubric,
+                                         const std::set<std::string>& probes,
                                          const fs::path& cache_dir, const ProbeSettings& settings,
                                          bool progress) {
   std::string identity = kit.fingerprint + read_file(kit.rubric);
   for (const auto& [name, part] : rubric.parts) identity += read_file(kit.solution_dir / part.file);
-  const fs::path file = cache_dir / "reference" / (digest(identity) + ".json");
-  fs::create_directories(file.parent_path());
+  const fs::path folder = cache_dir / "reference" / digest(identity);
+  fs::create_directories(folder);
 
-  // One computation at a time; whoever waited finds the file written.
-  const int lock = open((cache_dir / "reference" / "lock").c_str(), O_CREAT | O_RDWR, 0644);
+  // One computation at a time; whoever waited finds the files written.
+  const int lock = open((folder / "lock").c_str(), O_CREAT | O_RDWR, 0644);
   if (lock < 0 || flock(lock, LOCK_EX) != 0) throw Error("cannot lock the reference cache");
   struct Unlock { int fd; ~Unlock() { close(fd); } } unlock{lock};
 
   ReferenceStore store;
-  if (fs::exists(file)) {
-    const auto j = nlohmann::json::parse(read_file(file));
-    for (const auto& [key, value] : j.items()) store.by_probe[key] = Observations::from_json(value);
-    return store;
-  }
-  if (progress) std::cerr << "reference: computing the reference observations (once per kit)\n";
-  nlohmann::json j = nlohmann::json::object();
-  for (const auto& [name, part] : rubric.parts) {
-    const PartBuild build = build_part(kit, name, kit.solution_dir / part.file, cache_dir);
-    if (!build.ok) {
-      throw Error(fmt::format("the reference {} {}:\n{}", part.file, build.failure,
-                              build.compiler_output));
+  std::map<std::string, PartBuild> builds;
+  for (const auto& key : probes) {
+    const auto slash = key.find('/');
+    const std::string name = key.substr(0, slash), probe = key.substr(slash + 1);
+    const fs::path file = folder / name / (probe + ".json");
+    if (fs::exists(file)) {
+      store.by_probe[key] = Observations::from_json(nlohmann::json::parse(read_file(file)));
+      continue;
     }
-    std::set<std::string> probes;
-    for (const auto& item : rubric.items) {
-      if (item.part != name) continue;
-      for (const auto& c : item.cases) probes.insert(c.probe);
-    }
-    for (const auto& probe : probes) {
-      ProbeSettings s = settings;
-      s.timeout_s = rubric.probe_timeout(name, probe);
-      const ProbeRun run = run_probe(kit, build.probe_binary, probe,
-                                     cache_dir / "reference" / "out" / name / probe, s);
-      if (!run.failure.empty()) {
-        throw Error(fmt::format("the reference solution fails probe {} of {}: {}\n{}", probe,
-                                name, run.failure, run.process.stderr_text));
+    if (!builds.count(name)) {
+      const std::string& source = rubric.parts.at(name).file;
+      builds[name] = build_part(kit, name, kit.solution_dir / source, cache_dir);
+      if (!builds[name].ok) {
+        throw Error(fmt::format("the reference {} {}:\n{}", source, builds[name].failure,
+                                builds[name].compiler_output));
       }
-      if (progress) std::cerr << fmt::format("reference: {} {} ({:.1f} s)\n", name, probe,
-                                             run.process.wall_seconds);
-      store.by_probe[name + "/" + probe] = run.observations;
-      j[name + "/" + probe] = run.observations.to_json();
     }
+    ProbeSettings s = settings;
+    s.timeout_s = rubric.probe_timeout(name, probe);
+    const ProbeRun run = run_probe(kit, builds[name].probe_binary, probe,
+                                   cache_dir / "reference-out" / name / probe, s);
+    if (!run.failure.empty()) {
+      throw Error(fmt::format("the reference solution fails probe {} of {}: {}\n{}", probe, name,
+                              run.failure, run.process.stderr_text));
+    }
+    if (progress) {
+      std::cerr << fmt::format("reference: {} {} computed ({:.1f} s)\n", name, probe,
+                               run.process.wall_seconds);
+    }
+    write_file_atomically(file, run.observations.to_json().dump());
+    store.by_probe[key] = run.observations;
   }
-  write_file_atomically(file, j.dump());
+  std::error_code ec;
+  fs::remove_all(cache_dir / "reference-out", ec);
   return store;
 }
 

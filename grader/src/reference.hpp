@@ -1,12 +1,14 @@
 #pragma once
-/// The reference solution's observations for every probe of the rubric: computed by the
+/// The reference solution's observations for the probes a grading needs: computed by the
 /// grader itself from the kit's solution/ (built and probed through exactly the same
-/// sandboxed steps as a submission), cached, never typed by hand (DESIGN.md, "Grader",
-/// step 4). The cache file's name is a digest of the kit, the solution and the rubric; it
-/// is recomputed when any of them changes. Concurrent graders wait on a lock instead of
-/// computing it twice.
+/// sandboxed steps as a submission), cached one file per probe, never typed by hand
+/// (DESIGN.md, "Grader", step 4). The cache folder's name is a digest of the kit, the
+/// solution and the rubric, so everything is recomputed when any of them changes; only
+/// the probes asked for are computed (grading two items does not train the CNN).
+/// Concurrent graders wait on a lock instead of computing a probe twice.
 #include <filesystem>
 #include <map>
+#include <set>
 #include <string>
 
 #include "kit.hpp"
@@ -21,8 +23,10 @@ struct ReferenceStore {
   const Observations* find(const std::string& part, const std::string& probe) const;
 };
 
-/// Throws grader::Error when the reference itself fails a probe (the kit is broken).
+/// `probes` are "part/probe" keys. Throws grader::Error when the reference itself fails a
+/// probe (the kit is broken).
 ReferenceStore load_or_compute_reference(const Kit& kit, const Rubric& rubric,
+                                         const std::set<std::string>& probes,
                                          const std::filesystem::path& cache_dir,
                                          const ProbeSettings& settings, bool progress);
 
