@@ -21,8 +21,9 @@
 ///   {"key": K, "kind": "labels", "data": [..]}                 class indices
 ///   {"key": K, "kind": "file", "path": "name.png"}             a file under $NNKIT_PROBE_OUT
 /// An exception escaping the probe is reported as the text observation "exception" (its
-/// what()) and exit status 1. A key reported twice fails the probe: the grader never has
-/// to guess which of two values counts.
+/// what()) and exit status 1. The grader's reader (not this runtime) rejects a key
+/// reported twice: it never has to guess which of two values counts, and student code
+/// writing to the channel can only spoil its own probe.
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -56,7 +57,7 @@ class Observer {
   int fd_;
 };
 
-/// One probe: an id (e.g. "1.6.hidden.update_order") and what it runs.
+/// One probe: an id (e.g. "1.6.update_order") and what it runs.
 struct Probe {
   std::string id;
   std::function<void(Observer&)> run;
