@@ -89,8 +89,23 @@ std::int64_t Tensor::size(std::int64_t dim) const {
   return shape()[wrapped];
 }
 
-float* Tensor::data() { return checked(impl_).storage->data(); }
-const float* Tensor::data() const { return checked(impl_).storage->data(); }
+namespace {
+
+// A graph edge (autograd/node.hpp: graph_edges) has a shape but no values.
+std::vector<float>& values(const std::shared_ptr<TensorImpl>& impl) {
+  const TensorImpl& t = checked(impl);
+  if (!t.storage) {
+    throw Error(fmt::format("data() of a graph edge: the tensor of shape {} seen from its "
+                            "consumer's grad_fn.inputs() keeps no values (use the tensor itself)",
+                            to_string(t.shape)));
+  }
+  return *t.storage;
+}
+
+}  // namespace
+
+float* Tensor::data() { return values(impl_).data(); }
+const float* Tensor::data() const { return values(impl_).data(); }
 
 bool Tensor::requires_grad() const { return checked(impl_).requires_grad; }
 
@@ -149,7 +164,7 @@ Tensor Tensor::detach() const {
 }
 
 Tensor Tensor::clone() const {
-  auto copy = Tensor::from_vector(shape(), *impl_->storage, dtype());
+  auto copy = Tensor::from_vector(shape(), values(impl_), dtype());
   return record(copy, "CloneBackward0", {*this}, [](const Tensor& g) {
     return std::vector<Tensor>{g};
   });
@@ -160,7 +175,7 @@ float Tensor::item() const {
     throw Error(fmt::format("item(): a tensor with {} elements (shape {}) cannot be converted "
                             "to a scalar; expected exactly one element", numel(), to_string(shape())));
   }
-  return (*impl_->storage)[0];
+  return values(impl_)[0];
 }
 
 xt::xarray<float> Tensor::to_xarray() const {

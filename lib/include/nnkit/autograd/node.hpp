@@ -12,11 +12,18 @@
 
 namespace nnkit {
 
+/// The graph edges a node keeps for `inputs`: leaves as they are (their .grad is
+/// accumulated), a tensor made by an op as a handle with its shape and grad_fn but without
+/// its data. A node thus never keeps an input's values alive; what its backward needs it
+/// saves itself (as torch's SavedVariable), so a conv output that only a ReLU reads is
+/// freed as soon as the ReLU has run.
+std::vector<Tensor> graph_edges(std::vector<Tensor> inputs);
+
 /// Base of every backward node (torch's `grad_fn`, e.g. `<AddmmBackward0>`).
 class Node {
 public:
   Node(std::string name, std::vector<Tensor> inputs)
-      : name_(std::move(name)), inputs_(std::move(inputs)) {}
+      : name_(std::move(name)), inputs_(graph_edges(std::move(inputs))) {}
   virtual ~Node() = default;
   Node(const Node&) = delete;
   Node& operator=(const Node&) = delete;
@@ -25,7 +32,8 @@ public:
   /// An entry may be undefined when that input needs no gradient.
   virtual std::vector<Tensor> backward(const Tensor& grad_output) = 0;
 
-  /// The inputs this node differentiates with respect to, in order.
+  /// The inputs this node differentiates with respect to, in order (graph edges: an
+  /// input made by an op has no data here, see graph_edges).
   const std::vector<Tensor>& inputs() const { return inputs_; }
   /// PyTorch's class name of the node, e.g. "AddmmBackward0".
   const std::string& name() const { return name_; }
@@ -87,6 +95,12 @@ Tensor record(Tensor output, std::string name, std::vector<Tensor> inputs, Backw
                 std::make_shared<LambdaNode<BackwardFn>>(std::move(name), std::move(inputs),
                                                          std::move(fn)));
 }
+
+/// Whether a backward may overwrite `grad_output` and return it as an input's gradient:
+/// true only while the engine runs the node and holds that gradient alone (nothing else
+/// can see it afterwards). Elementwise backwards (ReLU, dropout) use it to save a
+/// full-size allocation per step.
+bool may_reuse_gradient(const Tensor& grad_output);
 
 /// Runs backward from `root` with upstream gradient `grad_root` (engine.cpp).
 void run_backward(const Tensor& root, const Tensor& grad_root);
