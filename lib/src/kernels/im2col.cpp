@@ -37,15 +37,68 @@ std::int64_t conv_output_size(std::int64_t in, std::int64_t kernel, std::int64_t
 }
 
 void im2col(const float* image, const Window2d& g, float* columns) {
+  im2col(image, g, columns, g.column_cols());
+}
+
+void col2im(const float* columns, const Window2d& g, float* image) {
+  col2im(columns, g, image, g.column_cols());
+}
+
+namespace {
+
+// Stride 1 and "same" width (out_w == width, e.g. 3x3 with padding 1): a row of the
+// column matrix is the image plane shifted by one offset, so the in-image part is one
+// contiguous copy; the few entries that wrapped around a row edge are then zeroed.
+// One copy per (c, kh, kw) instead of one per output row: those rows are 3–28 floats,
+// too short to amortise a memcpy call each.
+void im2col_same_width(const float* image, const Window2d& g, float* columns, std::int64_t ld) {
+  const std::int64_t out_h = g.out_height(), width = g.width;
+  const std::int64_t plane = g.height * width;
+  for (std::int64_t c = 0; c < g.channels; ++c) {
+    const float* src_plane = image + c * plane;
+    for (std::int64_t kh = 0; kh < g.kernel_h; ++kh) {
+      const Range rows = inside(out_h, g.height, kh, 1, g.pad_h);
+      for (std::int64_t kw = 0; kw < g.kernel_w; ++kw) {
+        const Range cols = inside(width, width, kw, 1, g.pad_w);
+        float* dst = columns + ((c * g.kernel_h + kh) * g.kernel_w + kw) * ld;
+        std::fill(dst, dst + rows.first * width, 0.0f);
+        if (rows.first < rows.last && cols.first < cols.last) {
+          // dst[oh·W + ow] = src[(oh + kh − pad_h)·W + ow + kw − pad_w] from the first
+          // valid entry of the first valid row to the last of the last.
+          const std::int64_t begin = rows.first * width + cols.first;
+          const std::int64_t end = (rows.last - 1) * width + cols.last;
+          const std::int64_t shift = (kh - g.pad_h) * width + kw - g.pad_w;
+          std::copy(src_plane + begin + shift, src_plane + end + shift, dst + begin);
+          for (std::int64_t oh = rows.first; oh < rows.last; ++oh) {
+            float* row = dst + oh * width;
+            std::fill(row, row + cols.first, 0.0f);
+            std::fill(row + cols.last, row + width, 0.0f);
+          }
+        } else {
+          std::fill(dst + rows.first * width, dst + rows.last * width, 0.0f);
+        }
+        std::fill(dst + rows.last * width, dst + out_h * width, 0.0f);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+void im2col(const float* image, const Window2d& g, float* columns, std::int64_t ld) {
   const std::int64_t out_h = g.out_height(), out_w = g.out_width();
   const std::int64_t plane = g.height * g.width;
+  if (g.stride_h == 1 && g.stride_w == 1 && out_w == g.width) {
+    im2col_same_width(image, g, columns, ld);
+    return;
+  }
   for (std::int64_t c = 0; c < g.channels; ++c) {
     const float* src_plane = image + c * plane;
     for (std::int64_t kh = 0; kh < g.kernel_h; ++kh) {
       const Range rows = inside(out_h, g.height, kh, g.stride_h, g.pad_h);
       for (std::int64_t kw = 0; kw < g.kernel_w; ++kw) {
         const Range cols = inside(out_w, g.width, kw, g.stride_w, g.pad_w);
-        float* dst = columns + ((c * g.kernel_h + kh) * g.kernel_w + kw) * out_h * out_w;
+        float* dst = columns + ((c * g.kernel_h + kh) * g.kernel_w + kw) * ld;
         std::fill(dst, dst + rows.first * out_w, 0.0f);
         for (std::int64_t oh = rows.first; oh < rows.last; ++oh) {
           float* out_row = dst + oh * out_w;
@@ -65,7 +118,7 @@ void im2col(const float* image, const Window2d& g, float* columns) {
   }
 }
 
-void col2im(const float* columns, const Window2d& g, float* image) {
+void col2im(const float* columns, const Window2d& g, float* image, std::int64_t ld) {
   const std::int64_t out_h = g.out_height(), out_w = g.out_width();
   const std::int64_t plane = g.height * g.width;
   for (std::int64_t c = 0; c < g.channels; ++c) {
@@ -74,12 +127,16 @@ void col2im(const float* columns, const Window2d& g, float* image) {
       const Range rows = inside(out_h, g.height, kh, g.stride_h, g.pad_h);
       for (std::int64_t kw = 0; kw < g.kernel_w; ++kw) {
         const Range cols = inside(out_w, g.width, kw, g.stride_w, g.pad_w);
-        const float* src = columns + ((c * g.kernel_h + kh) * g.kernel_w + kw) * out_h * out_w;
+        const float* src = columns + ((c * g.kernel_h + kh) * g.kernel_w + kw) * ld;
         for (std::int64_t oh = rows.first; oh < rows.last; ++oh) {
           const float* col_row = src + oh * out_w;
           float* out = dst_plane + (oh * g.stride_h - g.pad_h + kh) * g.width +
                        cols.first * g.stride_w - g.pad_w + kw;
-          for (std::int64_t ow = cols.first; ow < cols.last; ++ow, out += g.stride_w) *out += col_row[ow];
+          if (g.stride_w == 1) {  // contiguous: the compiler vectorises this one
+            for (std::int64_t ow = cols.first; ow < cols.last; ++ow) out[ow - cols.first] += col_row[ow];
+          } else {
+            for (std::int64_t ow = cols.first; ow < cols.last; ++ow, out += g.stride_w) *out += col_row[ow];
+          }
         }
       }
     }

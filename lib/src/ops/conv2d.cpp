@@ -1,8 +1,11 @@
-// F.conv2d as one fused node (torch's ConvolutionBackward0), Caffe's way: per image,
-// im2col into one reused column buffer, then one gemm with the weight. The buffer holds
-// one image's columns (Cin·KH·KW × OH·OW floats), never the batch's, so memory stays at
-// input + output + one image however large the batch. Backward recomputes the columns
-// from the saved input instead of keeping them, for the same reason.
+// F.conv2d as one fused node (torch's ConvolutionBackward0), Caffe's way, a chunk of
+// images at a time: im2col of the chunk's images side by side into one reused column
+// buffer [Cin·KH·KW, images·OH·OW], then one gemm with the weight. One image alone makes
+// GEMMs too narrow to use the cores (layer 4 of the assignment's CNN: 256 x 9 x 1152);
+// the whole batch would need gigabytes of columns. Chunks run in parallel, each on its
+// own thread's scratch buffers, so memory stays at input + output + a few chunks however
+// large the batch. Backward recomputes the columns from the saved input instead of keeping
+// them, for the same reason.
 #include <algorithm>
 #include <vector>
 
@@ -13,6 +16,7 @@
 #include <nnkit/functional.hpp>
 #include <nnkit/kernels/gemm.hpp>
 #include <nnkit/kernels/im2col.hpp>
+#include <nnkit/kernels/parallel.hpp>
 
 namespace nnkit::functional {
 
@@ -74,10 +78,38 @@ kernels::Window2d conv2d_window(const Tensor& input, const Tensor& weight, const
   return window;
 }
 
-// A 1x1 kernel at stride 1 without padding: the image already is its column matrix.
-bool columns_are_image(const kernels::Window2d& g) {
-  return g.kernel_h == 1 && g.kernel_w == 1 && g.stride_h == 1 && g.stride_w == 1 &&
-         g.pad_h == 0 && g.pad_w == 0;
+// How the batch is cut for the GEMMs: `chunks` groups of `images` consecutive images
+// (the last may be shorter). One chunk's columns and GEMM output are about
+// kChunkFloats floats: wide enough (N = images·OH·OW columns) for sgemm to run near its
+// peak, small enough to stay in cache and to be reused by every chunk. It depends on
+// the shapes alone, never on the thread count, so every sum is taken in the same order.
+struct Chunking {
+  std::int64_t images, chunks;
+};
+
+constexpr std::int64_t kChunkFloats = std::int64_t{2} << 20;  // 8 MB per thread
+
+Chunking chunking(const kernels::Window2d& g, std::int64_t batch, std::int64_t out_channels) {
+  const std::int64_t per_image = (g.column_rows() + out_channels) * g.column_cols();
+  const std::int64_t max_images = std::max<std::int64_t>(1, kChunkFloats / std::max<std::int64_t>(per_image, 1));
+  std::int64_t chunks = (batch + max_images - 1) / max_images;
+  // A multiple of 4 chunks keeps 2 or 4 threads equally busy.
+  chunks = std::min(batch, (chunks + 3) / 4 * 4);
+  const std::int64_t images = chunks == 0 ? 0 : (batch + chunks - 1) / chunks;
+  return {images, images == 0 ? 0 : (batch + images - 1) / images};
+}
+
+// Weight-gradient partial sums: at most this many, each over consecutive chunks, added in
+// order at the end. Bounds their memory for any batch size.
+constexpr std::int64_t kMaxPartials = 16;
+
+// Per-thread scratch that grows to the largest chunk seen and is then reused: the
+// column matrices of every convolution in every step live here, not in fresh allocations.
+float* scratch(int slot, std::int64_t floats) {
+  thread_local std::vector<float> buffers[2];
+  auto& buffer = buffers[slot];
+  if (static_cast<std::int64_t>(buffer.size()) < floats) buffer.resize(floats);
+  return buffer.data();
 }
 
 }  // namespace
@@ -90,23 +122,35 @@ Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias, Pai
   const std::int64_t rows = g.column_rows(), cols = g.column_cols();  // Cin·KH·KW, OH·OW
   const std::int64_t image_size = g.channels * g.height * g.width;
   const std::int64_t out_image_size = out_channels * cols;
-  const bool direct = columns_are_image(g);
+  const Chunking cut = chunking(g, batch, out_channels);
 
   Tensor out = Tensor::empty({batch, out_channels, out_h, out_w});
-  std::vector<float> columns(direct ? 0 : rows * cols);
   const float* x = input.data();
   const float* w = weight.data();
-  for (std::int64_t n = 0; n < batch; ++n) {
-    const float* image = x + n * image_size;
-    float* y = out.data() + n * out_image_size;
-    if (!direct) kernels::im2col(image, g, columns.data());
-    if (bias.defined()) {
-      for (std::int64_t o = 0; o < out_channels; ++o) std::fill_n(y + o * cols, cols, bias.data()[o]);
+  const float* b = bias.defined() ? bias.data() : nullptr;
+  float* y = out.data();
+  kernels::parallel_for(cut.chunks, [&](std::int64_t chunk) {
+    const std::int64_t first = chunk * cut.images;
+    const std::int64_t images = std::min(cut.images, batch - first);
+    const std::int64_t width = images * cols;  // N of this chunk's GEMM
+    float* columns = scratch(0, rows * width);
+    float* product = scratch(1, out_channels * width);
+    for (std::int64_t i = 0; i < images; ++i) {
+      kernels::im2col(x + (first + i) * image_size, g, columns + i * cols, width);
     }
-    // [Cout, Cin·KH·KW] x [Cin·KH·KW, OH·OW] -> [Cout, OH·OW]
-    kernels::gemm(false, false, out_channels, cols, rows, 1.0f, w, direct ? image : columns.data(),
-                  bias.defined() ? 1.0f : 0.0f, y);
-  }
+    // [Cout, Cin·KH·KW] x [Cin·KH·KW, images·OH·OW] -> [Cout, images·OH·OW]
+    kernels::gemm(false, false, out_channels, width, rows, 1.0f, w, rows, columns, width, 0.0f,
+                  product, width);
+    // [Cout, images, OH·OW] -> [images, Cout, OH·OW], adding the bias on the way.
+    for (std::int64_t i = 0; i < images; ++i) {
+      float* dst = y + (first + i) * out_image_size;
+      for (std::int64_t o = 0; o < out_channels; ++o) {
+        const float* src = product + o * width + i * cols;
+        const float shift = b ? b[o] : 0.0f;
+        for (std::int64_t p = 0; p < cols; ++p) dst[o * cols + p] = src[p] + shift;
+      }
+    }
+  });
 
   // Only the gradients some input needs are computed (torch's output_mask).
   const bool grad_input = input.requires_grad(), grad_weight = weight.requires_grad();
@@ -114,38 +158,80 @@ Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias, Pai
   Tensor saved_x = input.detach(), saved_w = weight.detach();
   return record(out, "ConvolutionBackward0", {input, weight, bias},
                 [saved_x, saved_w, g, batch, out_channels, grad_input, grad_weight, grad_bias,
-                 direct](const Tensor& grad_out) {
+                 cut](const Tensor& grad_out) {
     const std::int64_t rows = g.column_rows(), cols = g.column_cols();
     const std::int64_t image_size = g.channels * g.height * g.width;
-    Tensor dx = grad_input ? Tensor::zeros(saved_x.shape()) : Tensor();
-    Tensor dw = grad_weight ? Tensor::zeros(saved_w.shape()) : Tensor();
-    Tensor db = grad_bias ? Tensor::zeros({out_channels}) : Tensor();
-    std::vector<float> columns(direct ? 0 : rows * cols);
-    for (std::int64_t n = 0; n < batch; ++n) {
-      const float* gy = grad_out.data() + n * out_channels * cols;
-      if (grad_weight) {
-        const float* image = saved_x.data() + n * image_size;
-        if (!direct) kernels::im2col(image, g, columns.data());
-        // [Cout, OH·OW] x [OH·OW, Cin·KH·KW] -> [Cout, Cin·KH·KW], summed over images (beta = 1)
-        kernels::gemm(false, true, out_channels, rows, cols, 1.0f, gy,
-                      direct ? image : columns.data(), 1.0f, dw.data());
-      }
-      if (grad_input) {
-        float* dimage = dx.data() + n * image_size;
-        // [Cin·KH·KW, Cout] x [Cout, OH·OW] -> [Cin·KH·KW, OH·OW]
-        kernels::gemm(true, false, rows, cols, out_channels, 1.0f, saved_w.data(), gy, 0.0f,
-                      direct ? dimage : columns.data());
-        if (!direct) kernels::col2im(columns.data(), g, dimage);
-      }
-      if (grad_bias) {
-        float* b = db.data();
-        for (std::int64_t o = 0; o < out_channels; ++o) {
-          // A plane sums OH·OW values of both signs: float32 would lose ~1e-5 of the result.
-          const float* plane = gy + o * cols;
-          double sum = 0.0;
-          for (std::int64_t i = 0; i < cols; ++i) sum += plane[i];
-          b[o] += static_cast<float>(sum);
+    const std::int64_t weight_size = out_channels * rows;
+    const std::int64_t partials = std::min(cut.chunks, kMaxPartials);
+    Tensor dx = grad_input ? Tensor::empty(saved_x.shape()) : Tensor();
+    Tensor dw = grad_weight ? Tensor::empty(saved_w.shape()) : Tensor();
+    Tensor db = grad_bias ? Tensor::empty({out_channels}) : Tensor();
+    // Partial dW and db of each group of chunks, summed in group order below.
+    std::vector<float> dw_parts(grad_weight ? partials * weight_size : 0);
+    std::vector<double> db_parts(grad_bias ? partials * out_channels : 0, 0.0);
+    const float* x = saved_x.data();
+    const float* w = saved_w.data();
+    const float* gy = grad_out.data();
+    kernels::parallel_for(partials, [&](std::int64_t part) {
+      const kernels::Range1d range = kernels::split_range(cut.chunks, partials, part);
+      for (std::int64_t chunk = range.begin; chunk < range.end; ++chunk) {
+        const std::int64_t first = chunk * cut.images;
+        const std::int64_t images = std::min(cut.images, batch - first);
+        const std::int64_t width = images * cols;
+        float* columns = scratch(0, rows * width);
+        float* grad = scratch(1, out_channels * width);
+        // [images, Cout, OH·OW] -> [Cout, images·OH·OW], the layout of the forward GEMM.
+        for (std::int64_t i = 0; i < images; ++i) {
+          const float* src = gy + (first + i) * out_channels * cols;
+          for (std::int64_t o = 0; o < out_channels; ++o) {
+            std::copy_n(src + o * cols, cols, grad + o * width + i * cols);
+          }
         }
+        if (grad_bias) {
+          double* sums = db_parts.data() + part * out_channels;
+          // A row sums images·OH·OW values of both signs: float32 would lose ~1e-5 of it.
+          for (std::int64_t o = 0; o < out_channels; ++o) {
+            const float* row = grad + o * width;
+            double sum = 0.0;
+            for (std::int64_t p = 0; p < width; ++p) sum += row[p];
+            sums[o] += sum;
+          }
+        }
+        if (grad_weight) {
+          for (std::int64_t i = 0; i < images; ++i) {
+            kernels::im2col(x + (first + i) * image_size, g, columns + i * cols, width);
+          }
+          // [Cout, images·OH·OW] x [images·OH·OW, Cin·KH·KW] -> [Cout, Cin·KH·KW], summed over
+          // the group's chunks (beta = 1 after its first)
+          kernels::gemm(false, true, out_channels, rows, width, 1.0f, grad, width, columns, width,
+                        chunk == range.begin ? 0.0f : 1.0f, dw_parts.data() + part * weight_size,
+                        rows);
+        }
+        if (grad_input) {
+          // [Cin·KH·KW, Cout] x [Cout, images·OH·OW] -> [Cin·KH·KW, images·OH·OW]
+          kernels::gemm(true, false, rows, width, out_channels, 1.0f, w, rows, grad, width, 0.0f,
+                        columns, width);
+          for (std::int64_t i = 0; i < images; ++i) {
+            float* image = dx.data() + (first + i) * image_size;
+            std::fill_n(image, image_size, 0.0f);
+            kernels::col2im(columns + i * cols, g, image, width);
+          }
+        }
+      }
+    });
+    if (grad_weight) {
+      float* out = dw.data();
+      std::fill_n(out, weight_size, 0.0f);  // stays zero for an empty batch
+      for (std::int64_t part = 0; part < partials; ++part) {
+        const float* src = dw_parts.data() + part * weight_size;
+        for (std::int64_t k = 0; k < weight_size; ++k) out[k] += src[k];
+      }
+    }
+    if (grad_bias) {
+      for (std::int64_t o = 0; o < out_channels; ++o) {
+        double sum = 0.0;
+        for (std::int64_t part = 0; part < partials; ++part) sum += db_parts[part * out_channels + o];
+        db.data()[o] = static_cast<float>(sum);
       }
     }
     return std::vector<Tensor>{dx, dw, db};

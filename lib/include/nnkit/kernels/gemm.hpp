@@ -1,5 +1,6 @@
 #pragma once
-/// The one matrix-product helper: every GEMM in nnkit goes through here, to OpenBLAS.
+/// The one matrix-product helper: every GEMM in nnkit goes through here, to OpenBLAS,
+/// which nnkit keeps on one thread so that results never depend on the thread count.
 /// Row-major, BLAS conventions: C[m, n] = alpha * op(A)[m, k] * op(B)[k, n] + beta * C,
 /// where op(X) is X or Xᵀ; lda/ldb/ldc are the row strides of A, B, C as stored.
 #include <cstdint>
@@ -24,7 +25,8 @@ inline void gemm(bool transpose_a, bool transpose_b, std::int64_t m, std::int64_
        beta, c, n);
 }
 
-/// OpenBLAS's thread count (programs' --threads); 0 leaves OpenBLAS's default.
+/// nnkit's thread count (parallel.hpp; programs' --threads); 0 leaves the default
+/// (OPENBLAS_NUM_THREADS, else the cores). OpenBLAS itself stays on one thread.
 void set_num_threads(int threads);
 int get_num_threads();
 

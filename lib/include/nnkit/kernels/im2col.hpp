@@ -41,4 +41,12 @@ void im2col(const float* image, const Window2d& window, float* columns);
 /// width] must already hold something (zeros for a fresh gradient).
 void col2im(const float* columns, const Window2d& window, float* image);
 
+/// im2col into a wider matrix whose rows are `ld` floats apart (ld ≥ column_cols()): the
+/// columns of several images sit side by side, [rows, images·OH·OW], for one GEMM over
+/// all of them. Writes only this image's column_cols() entries of each row.
+void im2col(const float* image, const Window2d& window, float* columns, std::int64_t ld);
+
+/// col2im reading from such a wider matrix (rows `ld` floats apart).
+void col2im(const float* columns, const Window2d& window, float* image, std::int64_t ld);
+
 }  // namespace nnkit::kernels
