@@ -1,13 +1,18 @@
 // F.dropout with torch 1.13's CPU mask (not the fused CUDA kernel): noise = bernoulli(1 − p)
-// drawn from the default generator, then noise /= (1 − p) in float32, output = input · noise.
+// drawn from the default generator, then noise /= (1 − p) in float32, output = input · noise
+// (kept here as one byte per element, see below).
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <memory>
+#include <vector>
 
 #include <fmt/format.h>
 
 #include <nnkit/autograd/node.hpp>
 #include <nnkit/error.hpp>
 #include <nnkit/functional.hpp>
+#include <nnkit/kernels/parallel.hpp>
 #include <nnkit/random/generator.hpp>
 
 namespace nnkit::functional {
@@ -23,33 +28,36 @@ Tensor dropout(const Tensor& input, double p, bool training) {
   // torch returns the input itself here: no copy, no node, no random draws.
   if (!training || p == 0.0 || input.numel() == 0) return input;
 
-  Tensor noise = Tensor::empty(input.shape());
-  float* mask = noise.data();
+  // The mask holds one byte per element (kept or not) instead of torch's float noise;
+  // products with `kept ? scale : 0` are the same floats as with the noise tensor.
   const auto count = input.numel();
-  if (p == 1.0) {
-    // torch: input * zeros({}) — every element dropped, no draws.
-    std::fill_n(mask, count, 0.0f);
-  } else {
+  auto kept = std::make_shared<std::vector<std::uint8_t>>(count, 0);
+  std::uint8_t* mask = kept->data();
+  // p == 1: torch multiplies by zeros({}), every element dropped, no draws.
+  const float scale = p == 1.0 ? 0.0f : 1.0f / static_cast<float>(1.0 - p);
+  if (p < 1.0) {
     // bernoulli_(1 − p): one 53-bit uniform per element (two 32-bit draws), kept iff
     // u < 1 − p in double; then div_(1 − p) with the scalar cast to float32 first.
     const double keep = 1.0 - p;
-    const float scale = 1.0f / static_cast<float>(keep);
     auto& generator = default_generator();
-    for (std::int64_t i = 0; i < count; ++i) {
-      mask[i] = generator.uniform_double() < keep ? scale : 0.0f;
-    }
+    for (std::int64_t i = 0; i < count; ++i) mask[i] = generator.uniform_double() < keep;
   }
   Tensor out = Tensor::empty(input.shape());
   const float* x = input.data();
   float* y = out.data();
-  for (std::int64_t i = 0; i < count; ++i) y[i] = x[i] * mask[i];
+  // The draws above are one sequential stream; the products are independent.
+  kernels::parallel_blocks(count, 1 << 16, [&](std::int64_t first, std::int64_t last) {
+    for (std::int64_t i = first; i < last; ++i) y[i] = x[i] * (mask[i] ? scale : 0.0f);
+  });
 
-  return record(out, "MulBackward0", {input}, [noise](const Tensor& g) {
-    Tensor grad = Tensor::empty(g.shape());
+  return record(out, "MulBackward0", {input}, [kept, scale](const Tensor& g) {
+    Tensor grad = may_reuse_gradient(g) ? g : Tensor::empty(g.shape());
     const float* pg = g.data();
-    const float* m = noise.data();
+    const std::uint8_t* m = kept->data();
     float* out_grad = grad.data();
-    for (std::int64_t i = 0, n = g.numel(); i < n; ++i) out_grad[i] = pg[i] * m[i];
+    kernels::parallel_blocks(g.numel(), 1 << 16, [&](std::int64_t first, std::int64_t last) {
+      for (std::int64_t i = first; i < last; ++i) out_grad[i] = pg[i] * (m[i] ? scale : 0.0f);
+    });
     return std::vector<Tensor>{grad};
   });
 }

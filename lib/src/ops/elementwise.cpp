@@ -1,18 +1,27 @@
 // Elementwise arithmetic and activations on Tensors, with their backward nodes.
-// Plain loops over contiguous storage; broadcasting through precomputed offsets.
+// Plain loops over contiguous storage, in parallel blocks when the tensors are large
+// (each element on its own: the partition cannot change a result); broadcasting through
+// precomputed offsets.
 #include <cmath>
+#include <cstdint>
+#include <memory>
+#include <vector>
 #include <functional>
 
 #include <fmt/format.h>
 
 #include <nnkit/autograd/node.hpp>
 #include <nnkit/error.hpp>
+#include <nnkit/kernels/parallel.hpp>
 
 #include "broadcast.hpp"
 
 namespace nnkit {
 
 namespace {
+
+// Elements worth one task of a parallel loop.
+constexpr std::int64_t kGrain = 1 << 16;
 
 template <class Fn>
 Tensor binary(const Tensor& a, const Tensor& b, const char* op, Fn fn) {
@@ -23,9 +32,13 @@ Tensor binary(const Tensor& a, const Tensor& b, const char* op, Fn fn) {
   const float* pb = b.data();
   const auto n = out.numel();
   if (a.shape() == out_shape && b.shape() == out_shape) {
-    for (std::int64_t i = 0; i < n; ++i) o[i] = fn(pa[i], pb[i]);
+    kernels::parallel_blocks(n, kGrain, [&](std::int64_t first, std::int64_t last) {
+      for (std::int64_t i = first; i < last; ++i) o[i] = fn(pa[i], pb[i]);
+    });
   } else if (a.shape() == out_shape && b.numel() == 1) {
-    for (std::int64_t i = 0; i < n; ++i) o[i] = fn(pa[i], pb[0]);
+    kernels::parallel_blocks(n, kGrain, [&](std::int64_t first, std::int64_t last) {
+      for (std::int64_t i = first; i < last; ++i) o[i] = fn(pa[i], pb[0]);
+    });
   } else {
     const auto oa = detail::broadcast_offsets(a.shape(), out_shape);
     const auto ob = detail::broadcast_offsets(b.shape(), out_shape);
@@ -39,7 +52,9 @@ Tensor unary(const Tensor& a, Fn fn) {
   Tensor out = Tensor::empty(a.shape());
   const float* pa = a.data();
   float* o = out.data();
-  for (std::int64_t i = 0, n = a.numel(); i < n; ++i) o[i] = fn(pa[i]);
+  kernels::parallel_blocks(a.numel(), kGrain, [&](std::int64_t first, std::int64_t last) {
+    for (std::int64_t i = first; i < last; ++i) o[i] = fn(pa[i]);
+  });
   return out;
 }
 
@@ -123,15 +138,28 @@ Tensor Tensor::log() const {
 
 Tensor Tensor::relu() const {
   check_float(*this, "relu");
-  Tensor out = unary(*this, [](float x) { return x > 0.0f ? x : 0.0f; });
-  Tensor saved = out.detach();
-  return record(out, "ReluBackward0", {*this}, [saved](const Tensor& g) {
-    // torch's threshold_backward: the gradient passes where the result is > 0.
-    Tensor grad = Tensor::empty(g.shape());
-    const float* y = saved.data();
+  Tensor out = Tensor::empty(shape());
+  // torch's threshold_backward lets the gradient pass where the result is > 0: one byte
+  // per element is all the backward needs, a quarter of keeping the result.
+  const bool keep_mask = needs_grad({*this});
+  auto mask = std::make_shared<std::vector<std::uint8_t>>(keep_mask ? numel() : 0);
+  const float* x = data();
+  float* y = out.data();
+  std::uint8_t* m = mask->data();
+  kernels::parallel_blocks(numel(), kGrain, [&](std::int64_t first, std::int64_t last) {
+    for (std::int64_t i = first; i < last; ++i) y[i] = x[i] > 0.0f ? x[i] : 0.0f;
+    if (keep_mask) {
+      for (std::int64_t i = first; i < last; ++i) m[i] = y[i] > 0.0f;
+    }
+  });
+  return record(out, "ReluBackward0", {*this}, [mask](const Tensor& g) {
+    Tensor grad = may_reuse_gradient(g) ? g : Tensor::empty(g.shape());
+    const std::uint8_t* keep = mask->data();
     const float* pg = g.data();
     float* o = grad.data();
-    for (std::int64_t i = 0, n = g.numel(); i < n; ++i) o[i] = y[i] > 0.0f ? pg[i] : 0.0f;
+    kernels::parallel_blocks(g.numel(), kGrain, [&](std::int64_t first, std::int64_t last) {
+      for (std::int64_t i = first; i < last; ++i) o[i] = keep[i] ? pg[i] : 0.0f;
+    });
     return std::vector<Tensor>{grad};
   });
 }
