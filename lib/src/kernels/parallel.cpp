@@ -64,10 +64,15 @@ public:
   }
 
 private:
-  // Called with mutex_ held.
+  // Called with mutex_ held. Each worker starts from the generation current now: a worker
+  // that first takes the lock after run() has posted a job must still see that job as new
+  // (reading generation_ in the worker would skip it and leave run() waiting forever).
   void start_workers(int threads) {
     size_ = threads;
-    for (int t = 1; t < threads; ++t) workers_.emplace_back([this] { worker_loop(); });
+    const std::uint64_t current = generation_;
+    for (int t = 1; t < threads; ++t) {
+      workers_.emplace_back([this, current] { worker_loop(current); });
+    }
   }
 
   // Takes indices until none are left; records the first exception.
@@ -84,9 +89,8 @@ private:
     inside_task = false;
   }
 
-  void worker_loop() {
+  void worker_loop(std::uint64_t seen) {
     std::unique_lock<std::mutex> lock(mutex_);
-    std::uint64_t seen = generation_;
     while (true) {
       wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
       if (stop_) return;
