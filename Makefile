@@ -5,7 +5,7 @@ CTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help deps deps-python data configure build test demo golden \
-        handout handout-check handout-dist grade grade-batch validate gradescope classroom bench clean
+        handout handout-check handout-dist grader grade grade-batch validate gradescope classroom bench clean
 
 help: ## list the targets
 	@awk 'BEGIN { FS = ":.*## " } /^[a-zA-Z_-]+:.*## / { printf "  make %-14s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
@@ -41,16 +41,30 @@ handout-check: ## fail when handout/ is stale against solution/
 	@tools/handout_check.sh
 handout-dist: ## pack the student archive into dist/nnkit-assignment.tar.gz
 	@tools/make_handout_dist.sh dist/nnkit-assignment.tar.gz
-grade: ## grade SUBMISSION=dir (not built yet: issue 5)
-	@tools/not_yet.sh grade "issue 5 (the grader)"
-grade-batch: ## grade every folder in SUBMISSIONS=dir (not built yet: issue 5)
-	@tools/not_yet.sh grade-batch "issue 5 (the grader)"
-validate: ## solution 42/42, blank handout 0 (not built yet: issue 5)
-	@tools/not_yet.sh validate "issue 5 (the grader)"
-gradescope: ## build dist/autograder.zip (not built yet: issue 5)
-	@tools/not_yet.sh gradescope "issue 5 (the grader)"
-classroom: ## write a GitHub Classroom workflow (not built yet: issue 5)
-	@tools/not_yet.sh classroom "issue 5 (the grader)"
+# Grading (DESIGN.md, "Grader"): nnkit-grade and its staged kit, built on their own.
+GRADER ?= $(BUILD)/bin/nnkit-grade
+SUITE  ?= all
+OUT    ?= out/batch
+# $(call require,VAR,example): stop, saying what to type, when VAR is not set
+require = test -n "$($(1))" || { echo "make $@: $(1) is not set. For example:" >&2; echo "  $(2)" >&2; exit 2; }
+
+grader: deps data configure
+	@cmake --build $(BUILD) -j $(JOBS) --target nnkit-grade grader-kit
+grade: ## grade SUBMISSION=dir [SUITE=public|hidden|all] [GRADE_ARGS="--results r.json"]
+	@$(call require,SUBMISSION,make grade SUBMISSION=submissions/alice SUITE=public)
+	@$(MAKE) --no-print-directory grader
+	@$(GRADER) grade "$(SUBMISSION)" --suite $(SUITE) $(GRADE_ARGS)
+grade-batch: ## grade every folder in SUBMISSIONS=dir [OUT=out/batch] [JOBS=n at once]
+	@$(call require,SUBMISSIONS,make grade-batch SUBMISSIONS=submissions OUT=out/batch JOBS=2)
+	@$(MAKE) --no-print-directory grader
+	@$(GRADER) batch "$(SUBMISSIONS)" --out "$(OUT)" --jobs $(JOBS) --suite $(SUITE)
+validate: ## the kit is sound: the solution scores 42/42, the blank handout 0
+	@$(MAKE) --no-print-directory grader
+	@$(GRADER) validate
+gradescope: ## pack Gradescope's autograder into dist/autograder.zip
+	@tools/make_gradescope.sh dist/autograder.zip
+classroom: ## write a GitHub Classroom workflow for student repositories into dist/classroom/
+	@tools/make_classroom.sh dist/classroom
 bench: deps data build ## nnkit vs NumPy/PyTorch: time, peak RSS, GFLOP/s (BENCH_ARGS="--epochs 2": quick)
 	@test -x /usr/bin/python3 || { echo "bench: no /usr/bin/python3; fix: make deps-python" >&2; exit 2; }
 	@/usr/bin/python3 bench/run_bench.py --build $(BUILD) $(BENCH_ARGS)

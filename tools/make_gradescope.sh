@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# make_gradescope.sh OUT.zip — packs Gradescope's autograder (`make gradescope`). At the
+# zip's top level: setup.sh and run_autograder (tools/gradescope/), the grader-only
+# CMakeLists.txt beside them, and the sources nnkit-grade is built from: cmake/, lib/
+# without its tests, solution/ and handout/ (the kit stages both), hidden_tests/ with the
+# rubric, grader/, data/ (set-up and checksums) and the dependency installer.
+# Gradescope unpacks it into /autograder/source and runs setup.sh there.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+out=$1
+case "$out" in /*) ;; *) out=$PWD/$out ;; esac
+"$root/tools/handout_check.sh" > /dev/null
+if [ ! -f "$root/hidden_tests/rubric.json" ]; then
+  echo "gradescope: hidden_tests/rubric.json is missing: the autograder has nothing to grade with" >&2
+  exit 1
+fi
+
+staging=$(mktemp -d)
+trap 'rm -rf "$staging"' EXIT
+src=$staging/autograder
+mkdir -p "$src/lib" "$src/data" "$src/tools"
+cp "$root/tools/gradescope/setup.sh" "$root/tools/gradescope/run_autograder" \
+   "$root/tools/gradescope/CMakeLists.txt" "$root/tools/gradescope/README.md" "$src/"
+cp -r "$root/cmake" "$root/solution" "$root/handout" "$root/hidden_tests" "$root/grader" "$src/"
+cp -r "$root/lib/include" "$root/lib/src" "$root/lib/examples" "$root/lib/CMakeLists.txt" "$src/lib/"
+cp "$root/data/setup.sh" "$root/data/fashion-mnist.files" "$src/data/"
+cp "$root/tools/install_deps.sh" "$root/tools/packages-build.txt" "$src/tools/"
+# the golden-value scripts are not needed to grade (the grader computes its own reference)
+find "$src" -name '*.py' -delete
+chmod 755 "$src/setup.sh" "$src/run_autograder"
+
+mkdir -p "$(dirname "$out")"
+rm -f "$out.tmp"
+# the files, not their folder, at the zip's top level (Gradescope looks for setup.sh
+# there); a fixed order and time so that the same kit gives the same zip
+find "$src" -exec touch -h -d '2026-01-01 00:00Z' {} +
+(cd "$src" && find . -type f | LC_ALL=C sort | sed 's|^\./||' | zip -q -X -@ "$out.tmp")
+mv "$out.tmp" "$out"
+echo "gradescope: wrote $out ($(du -h "$out" | cut -f1), $(unzip -Z1 "$out" | wc -l) files)"
