@@ -73,7 +73,9 @@ Kit load_kit(const std::filesystem::path& root) {
         j.value("part_compile_flags", std::map<std::string, std::vector<std::string>>{});
     kit.kit_libraries = j.at("kit_libraries").get<std::vector<std::string>>();
     kit.system_libraries = j.at("system_libraries").get<std::vector<std::string>>();
-    for (const auto& [k, v] : j.value("sandbox_env", nlohmann::json::object()).items()) {
+    // value() returns a temporary: keep it alive while its items() are walked
+    const auto sandbox_env = j.value("sandbox_env", nlohmann::json::object());
+    for (const auto& [k, v] : sandbox_env.items()) {
       kit.sandbox_env.emplace_back(k, v.get<std::string>());
     }
   } catch (const std::exception& e) {
