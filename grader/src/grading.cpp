@@ -1,7 +1,6 @@
 // Orchestrating one grading: see grading.hpp.
 #include "grading.hpp"
 
-#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -129,11 +128,6 @@ GradeReport grade_submission(const Kit& kit, const Rubric& rubric, const Referen
   std::error_code ec;
   fs::remove_all(options.work_dir / "out", ec);
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  // ru_maxrss of waited-for descendants is the largest of them (KiB): every compile and
-  // probe ran below this process (and the reference's, when it was computed just now).
-  rusage usage{};
-  getrusage(RUSAGE_CHILDREN, &usage);
-  report.peak_process_mib = static_cast<double>(usage.ru_maxrss) / 1024.0;
   return report;
 }
 

@@ -39,7 +39,6 @@ struct GradeReport {
   std::map<std::string, double> test_accuracy;   ///< per part, when its training ran
   std::vector<std::string> notes;                ///< e.g. a probe's output cut at the cap
   double score = 0, max_score = 0, seconds = 0;
-  double peak_process_mib = 0;   ///< the largest resident size of any sandboxed process so far
 };
 
 struct GradeOptions {

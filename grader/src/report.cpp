@@ -51,8 +51,7 @@ std::string summary_text(const GradeReport& report) {
     text += fmt::format("{} test accuracy: {:.5f}\n", part_title(part), accuracy);
   }
   for (const auto& note : report.notes) text += "note: " + note + "\n";
-  text += fmt::format("Graded in {:.0f} s; the largest process (compiler or test) peaked at {:.0f} MiB.\n",
-                      report.seconds, report.peak_process_mib);
+  text += fmt::format("Graded in {:.0f} s.\n", report.seconds);
   return text;
 }
 
