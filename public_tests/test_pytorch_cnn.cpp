@@ -7,8 +7,8 @@
 // Seeded values (initial weights) must equal torch's bit for bit. Logits go through four
 // convolutions whose float32 sums add in another order than torch's oneDNN kernels, so they
 // match to a relative 1e-4 (1e-3 in train mode, where BatchNorm over 4 images magnifies
-// it). Items 3.2 and 3.3 share one full training run on the real split (about six minutes
-// with two OpenBLAS threads; PyTorch takes five and a half on the same two cores).
+// it). Items 3.2 and 3.3 share one full training run on the real split (about four minutes
+// on two cores; PyTorch takes about four and a half on the same two cores).
 #include <doctest/doctest.h>
 
 #include <malloc.h>

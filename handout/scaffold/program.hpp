@@ -15,7 +15,7 @@ namespace scaffold {
 /// The flags every program takes.
 struct ProgramOptions {
   int epochs = 0;
-  int threads = 0;          ///< OpenBLAS threads; 0 keeps OpenBLAS's default
+  int threads = 0;          ///< nnkit worker threads; 0: $OPENBLAS_NUM_THREADS or every core
   std::string data_dir;     ///< the four Fashion-MNIST .gz files ($FMNIST_DIR by default)
   std::string out_dir = ".";///< where plots go
 };

@@ -24,7 +24,9 @@ ProgramOptions parse_program_options(int argc, char** argv, const std::string& d
   app.add_option("--epochs", options.epochs, "training epochs (the assignment's value by default)")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  app.add_option("--threads", options.threads, "OpenBLAS threads (default: OpenBLAS's own choice)")
+  app.add_option("--threads", options.threads,
+                 "worker threads (default: $OPENBLAS_NUM_THREADS, else every core); results do "
+                 "not depend on it")
       ->check(CLI::NonNegativeNumber);
   app.add_option("--data", options.data_dir, "folder with the four Fashion-MNIST .gz files")
       ->capture_default_str();
