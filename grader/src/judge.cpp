@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -133,18 +134,33 @@ std::pair<unsigned, unsigned> png_size(const fs::path& path) {
   return {be32(h + 16), be32(h + 20)};
 }
 
+/// Whether `relative` names a regular file under `root` reached through real folders
+/// only: the probe's output folder is the student's to fill, and a symbolic link there
+/// must never make the grader read its own files.
+bool plain_file_below(const fs::path& root, const fs::path& relative) {
+  if (relative.empty() || relative.is_absolute()) return false;
+  fs::path at = root;
+  struct stat st {};
+  for (auto it = relative.begin(); it != relative.end(); ++it) {
+    if (*it == ".." || *it == "." || it->empty()) return false;
+    at /= *it;
+    if (lstat(at.c_str(), &st) != 0) return false;
+    const bool last = std::next(it) == relative.end();
+    if (last ? !S_ISREG(st.st_mode) : !S_ISDIR(st.st_mode)) return false;
+  }
+  return true;
+}
+
 CaseVerdict judge_plot(const Case& c, const ProbeRun& run) {
   const Observation* file = run.observations.find(c.judge.key);
   if (!file || file->kind != Observation::Kind::File) return {false, "no plot file was reported"};
   const fs::path name = file->text;
-  if (name.empty() || name.is_absolute() || name.has_parent_path() || name.filename() == "..") {
-    return {false, fmt::format("\"{}\" is not a file name in the output folder", file->text)};
+  if (!plain_file_below(run.out_dir, name)) {
+    return {false, fmt::format("{} was not written as a regular file in the output folder",
+                               file->text)};
   }
   const fs::path png = run.out_dir / name;
   struct stat st {};
-  if (lstat(png.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
-    return {false, fmt::format("{} was not written (or is not a regular file)", file->text)};
-  }
   const auto [width, height] = png_size(png);
   if (width == 0) return {false, fmt::format("{} is not a PNG image", file->text)};
   if (width < 600 || height < 300 || width > 10000 || height > 10000) {
@@ -152,7 +168,10 @@ CaseVerdict judge_plot(const Case& c, const ProbeRun& run) {
   }
   fs::path dat = png;
   dat.replace_extension(".dat");
-  if (lstat(dat.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > (8 << 20)) {
+  fs::path dat_name = name;
+  dat_name.replace_extension(".dat");
+  if (!plain_file_below(run.out_dir, dat_name) || lstat(dat.c_str(), &st) != 0 ||
+      st.st_size > (8 << 20)) {
     return {false, fmt::format("{} has no data file {} beside it (save_train_val_plot writes it)",
                                file->text, dat.filename().string())};
   }
