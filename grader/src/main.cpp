@@ -194,6 +194,8 @@ int main(int argc, char** argv) {
   batch->add_option("--out", batch_options.out_dir, "where results, gradebook.csv and histogram.png go")->required();
   batch->add_option("--jobs", batch_options.jobs, "submissions graded at once")->check(CLI::Range(1, 64));
   batch->add_option("--suite", batch_options.suite, "public, hidden or all")->check(CLI::IsMember({"public", "hidden", "all"}));
+  std::vector<std::string> batch_items;
+  batch->add_option("--items", batch_items, "grade only these items in every submission")->delimiter(',');
   add_common(*batch, common);
 
   auto* validate = app.add_subcommand("validate", "the solution scores everything, the blank handout nothing");
@@ -204,7 +206,7 @@ int main(int argc, char** argv) {
     if (grade->parsed()) return command_grade(common, folder, suite, items, results, junit, format);
     if (validate->parsed()) return command_validate(common);
     // batch: the parent computes the reference once; children find it cached.
-    Setup s = set_up(common, batch_options.suite);
+    Setup s = set_up(common, batch_options.suite, batch_items);
     const int threads = common.threads > 0 ? common.threads
                                            : std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / batch_options.jobs);
     batch_options.grade_arguments = {"--kit", common.kit_dir.string(), "--cache",
@@ -212,6 +214,12 @@ int main(int argc, char** argv) {
     if (!common.data_dir.empty()) {
       batch_options.grade_arguments.insert(batch_options.grade_arguments.end(), {"--data", common.data_dir.string()});
     }
+    if (!batch_items.empty()) {
+      std::string joined;
+      for (const auto& item : batch_items) joined += (joined.empty() ? "" : ",") + item;
+      batch_options.grade_arguments.insert(batch_options.grade_arguments.end(), {"--items", joined});
+    }
+    if (common.quiet) batch_options.grade_arguments.push_back("--quiet");
     return run_batch(s.rubric, batch_options) == 0 ? 0 : 1;
   } catch (const grader::Error& e) {
     std::cerr << "nnkit-grade: " << e.what() << "\n";
