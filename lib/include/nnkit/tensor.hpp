@@ -34,7 +34,8 @@ public:
   /// torch.tensor(values): copies an xtensor array (any rank) into a new tensor.
   explicit Tensor(const xt::xarray<float>& values, bool requires_grad = false);
 
-  /// torch.empty / zeros / ones / full(shape[, value]).
+  /// torch.empty / zeros / ones / full(shape[, value]). As with torch.empty, the values
+  /// of empty() are uninitialised (memory/caching_allocator.hpp): write before reading.
   static Tensor empty(const Shape& shape, Dtype dtype = Dtype::Float32);
   static Tensor zeros(const Shape& shape, Dtype dtype = Dtype::Float32);
   static Tensor ones(const Shape& shape);

@@ -3,13 +3,18 @@
 #include <memory>
 #include <vector>
 
+#include <nnkit/memory/caching_allocator.hpp>
 #include <nnkit/tensor.hpp>
 
 namespace nnkit {
 
+/// The values of a tensor and its views, from the block cache (uninitialised when made
+/// with a size alone).
+using Storage = std::vector<float, memory::CachingAllocator<float>>;
+
 /// Storage shared by a tensor and its views; shape, dtype and autograd state per view.
 struct TensorImpl {
-  std::shared_ptr<std::vector<float>> storage;
+  std::shared_ptr<Storage> storage;
   Shape shape;
   Dtype dtype = Dtype::Float32;
   bool requires_grad = false;

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <numeric>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -32,9 +33,11 @@ std::int64_t numel_of(const Shape& shape) {
 
 namespace {
 
-std::shared_ptr<TensorImpl> make_impl(const Shape& shape, Dtype dtype, float fill) {
+// A tensor of `shape`, filled with `fill` or, without one, uninitialised (torch.empty).
+std::shared_ptr<TensorImpl> make_impl(const Shape& shape, Dtype dtype, std::optional<float> fill) {
   auto impl = std::make_shared<TensorImpl>();
-  impl->storage = std::make_shared<std::vector<float>>(numel_of(shape), fill);
+  const auto count = static_cast<std::size_t>(numel_of(shape));
+  impl->storage = fill ? std::make_shared<Storage>(count, *fill) : std::make_shared<Storage>(count);
   impl->shape = shape;
   impl->dtype = dtype;
   return impl;
@@ -49,12 +52,12 @@ const TensorImpl& checked(const std::shared_ptr<TensorImpl>& impl) {
 
 Tensor::Tensor(const xt::xarray<float>& values, bool requires_grad) {
   Shape shape(values.shape().begin(), values.shape().end());
-  impl_ = make_impl(shape, Dtype::Float32, 0.0f);
+  impl_ = make_impl(shape, Dtype::Float32, std::nullopt);
   std::copy(values.begin(), values.end(), impl_->storage->begin());
   impl_->requires_grad = requires_grad;
 }
 
-Tensor Tensor::empty(const Shape& shape, Dtype dtype) { return Tensor(make_impl(shape, dtype, 0.0f)); }
+Tensor Tensor::empty(const Shape& shape, Dtype dtype) { return Tensor(make_impl(shape, dtype, std::nullopt)); }
 Tensor Tensor::zeros(const Shape& shape, Dtype dtype) { return Tensor(make_impl(shape, dtype, 0.0f)); }
 Tensor Tensor::ones(const Shape& shape) { return Tensor(make_impl(shape, Dtype::Float32, 1.0f)); }
 Tensor Tensor::full(const Shape& shape, float value) {
@@ -68,7 +71,7 @@ Tensor Tensor::from_vector(const Shape& shape, std::vector<float> values, Dtype 
                             to_string(shape), numel_of(shape), values.size()));
   }
   auto impl = std::make_shared<TensorImpl>();
-  impl->storage = std::make_shared<std::vector<float>>(std::move(values));
+  impl->storage = std::make_shared<Storage>(values.begin(), values.end());
   impl->shape = shape;
   impl->dtype = dtype;
   return Tensor(impl);
@@ -92,7 +95,7 @@ std::int64_t Tensor::size(std::int64_t dim) const {
 namespace {
 
 // A graph edge (autograd/node.hpp: graph_edges) has a shape but no values.
-std::vector<float>& values(const std::shared_ptr<TensorImpl>& impl) {
+Storage& values(const std::shared_ptr<TensorImpl>& impl) {
   const TensorImpl& t = checked(impl);
   if (!t.storage) {
     throw Error(fmt::format("data() of a graph edge: the tensor of shape {} seen from its "
@@ -164,7 +167,9 @@ Tensor Tensor::detach() const {
 }
 
 Tensor Tensor::clone() const {
-  auto copy = Tensor::from_vector(shape(), values(impl_), dtype());
+  Tensor copy = Tensor::empty(shape(), dtype());
+  const Storage& source = values(impl_);
+  std::copy(source.begin(), source.end(), copy.data());
   return record(copy, "CloneBackward0", {*this}, [](const Tensor& g) {
     return std::vector<Tensor>{g};
   });
