@@ -11,6 +11,7 @@
 
 #include <nnkit/autograd/node.hpp>
 #include <nnkit/error.hpp>
+#include <nnkit/memory/caching_allocator.hpp>
 #include <nnkit/functional.hpp>
 #include <nnkit/kernels/parallel.hpp>
 #include <nnkit/random/generator.hpp>
@@ -31,16 +32,16 @@ Tensor dropout(const Tensor& input, double p, bool training) {
   // The mask holds one byte per element (kept or not) instead of torch's float noise;
   // products with `kept ? scale : 0` are the same floats as with the noise tensor.
   const auto count = input.numel();
-  auto kept = std::make_shared<std::vector<std::uint8_t>>(count, 0);
+  auto kept = std::make_shared<memory::ByteBuffer>(count);
   std::uint8_t* mask = kept->data();
   // p == 1: torch multiplies by zeros({}), every element dropped, no draws.
   const float scale = p == 1.0 ? 0.0f : 1.0f / static_cast<float>(1.0 - p);
+  if (p == 1.0) std::fill_n(mask, count, std::uint8_t{0});
   if (p < 1.0) {
     // bernoulli_(1 − p): one 53-bit uniform per element (two 32-bit draws), kept iff
     // u < 1 − p in double; then div_(1 − p) with the scalar cast to float32 first.
     const double keep = 1.0 - p;
-    auto& generator = default_generator();
-    for (std::int64_t i = 0; i < count; ++i) mask[i] = generator.uniform_double() < keep;
+    default_generator().bernoulli(mask, count, keep);
   }
   Tensor out = Tensor::empty(input.shape());
   const float* x = input.data();

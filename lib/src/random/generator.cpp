@@ -1,6 +1,7 @@
 // torch's CPU generator and the draws built on it (see generator.hpp for what is exact).
 #include <nnkit/random/generator.hpp>
 
+#include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -33,6 +34,23 @@ float Generator::uniform_float() {
 double Generator::uniform_double() {
   return static_cast<double>(random64() & ((1ULL << 53) - 1)) *
          (1.0 / static_cast<double>(1ULL << 53));
+}
+
+void Generator::bernoulli(std::uint8_t* out, std::int64_t count, double p) {
+  // Draws in bulk, two per element (random64: the first draw is the high word).
+  constexpr std::int64_t kBlock = 1024;
+  std::uint32_t draws[2 * kBlock];
+  for (std::int64_t first = 0; first < count; first += kBlock) {
+    const std::int64_t size = std::min(kBlock, count - first);
+    engine_.generate(draws, static_cast<std::size_t>(2 * size));
+    for (std::int64_t i = 0; i < size; ++i) {
+      const std::uint64_t bits = (std::uint64_t{draws[2 * i]} << 32) | draws[2 * i + 1];
+      const double u = static_cast<double>(bits & ((1ULL << 53) - 1)) *
+                       (1.0 / static_cast<double>(1ULL << 53));
+      out[first + i] = u < p;
+    }
+  }
+  draws_ += 2 * static_cast<std::uint64_t>(count);
 }
 
 double Generator::normal_double() {

@@ -13,8 +13,8 @@
 ///   when u < 1 − p, as torch's CPU kernel without MKL (Debian's build).
 #include <cstdint>
 #include <optional>
-#include <random>
 
+#include <nnkit/random/mt19937.hpp>
 #include <nnkit/tensor.hpp>
 
 namespace nnkit {
@@ -36,7 +36,7 @@ public:
 
   /// The whole generator state, to rewind to (torch's get_state/set_state).
   struct State {
-    std::mt19937 engine;
+    Mt19937 engine;
     std::uint64_t draws;
     std::optional<double> next_normal;
   };
@@ -54,9 +54,12 @@ public:
   double uniform_double();
   /// One standard normal double by Box–Muller, caching the second (normal_distribution<double>).
   double normal_double();
+  /// torch's bernoulli_(p) on `count` elements in one call: out[i] = uniform_double() < p,
+  /// drawn in order (the same stream as `count` uniform_double() calls, without a call each).
+  void bernoulli(std::uint8_t* out, std::int64_t count, double p);
 
 private:
-  std::mt19937 engine_;
+  Mt19937 engine_;
   std::uint64_t seed_ = 0;
   std::uint64_t draws_ = 0;
   std::optional<double> next_normal_;
