@@ -217,6 +217,53 @@ TEST_CASE("max_pool2d kernel: a NaN wins its window, -inf windows point inside t
   CHECK(idx[1] == 2);  // the window's first in-image position, as torch
 }
 
+TEST_CASE("max_pool2d kernel 2x2: every window of NaN, -inf and ties, four at a time and one by one") {
+  // All 4^4 windows over {1, 2, NaN, -inf}, side by side in one row of windows (the
+  // vector path, four windows a step) and again with 3 more (a scalar tail). torch's rule,
+  // written out: start from -inf at the first position, then in the order top-left,
+  // top-right, bottom-left, bottom-right take a value that is greater or NaN.
+  const float inf = std::numeric_limits<float>::infinity();
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const float values[4] = {1.0f, 2.0f, nan, -inf};
+  for (const std::int64_t windows : {256, 259}) {
+    CAPTURE(windows);
+    const std::int64_t width = 2 * windows;
+    std::vector<float> x(2 * width);
+    for (std::int64_t w = 0; w < windows; ++w) {
+      const std::int64_t code = w % 256;
+      x[2 * w] = values[code % 4];
+      x[2 * w + 1] = values[code / 4 % 4];
+      x[width + 2 * w] = values[code / 16 % 4];
+      x[width + 2 * w + 1] = values[code / 64 % 4];
+    }
+    kernels::Window2d g;
+    g.height = 2;
+    g.width = width;
+    g.kernel_h = g.kernel_w = 2;
+    g.stride_h = g.stride_w = 2;
+    std::vector<float> out(windows);
+    std::vector<std::int32_t> idx(windows);
+    kernels::max_pool2d_forward(x.data(), g, out.data(), idx.data());
+    std::int64_t wrong = 0, nan_windows = 0;
+    for (std::int64_t w = 0; w < windows; ++w) {
+      const std::int64_t positions[4] = {2 * w, 2 * w + 1, width + 2 * w, width + 2 * w + 1};
+      float best = -inf;
+      std::int64_t where = positions[0];
+      for (const std::int64_t p : positions) {
+        if (x[p] > best || std::isnan(x[p])) {
+          best = x[p];
+          where = p;
+        }
+      }
+      nan_windows += std::isnan(best);
+      const bool same_value = std::isnan(best) ? std::isnan(out[w]) : out[w] == best;
+      wrong += !same_value || idx[w] != where;
+    }
+    CHECK(wrong == 0);
+    CHECK(nan_windows >= 175);  // 256 - 81 windows without a NaN, at least
+  }
+}
+
 TEST_CASE("max_pool2d keeps no indices and builds no node when no gradient is needed") {
   Tensor x = random_tensor({1, 2, 4, 4}, 3);
   CHECK(F::max_pool2d(x, {2, 2}).grad_fn() == nullptr);

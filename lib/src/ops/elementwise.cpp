@@ -2,6 +2,7 @@
 // Plain loops over contiguous storage, in parallel blocks when the tensors are large
 // (each element on its own: the partition cannot change a result); broadcasting through
 // precomputed offsets.
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <memory>
@@ -12,6 +13,7 @@
 
 #include <nnkit/autograd/node.hpp>
 #include <nnkit/error.hpp>
+#include <nnkit/memory/caching_allocator.hpp>
 #include <nnkit/kernels/parallel.hpp>
 
 #include "broadcast.hpp"
@@ -142,7 +144,7 @@ Tensor Tensor::relu() const {
   // torch's threshold_backward lets the gradient pass where the result is > 0: one byte
   // per element is all the backward needs, a quarter of keeping the result.
   const bool keep_mask = needs_grad({*this});
-  auto mask = std::make_shared<std::vector<std::uint8_t>>(keep_mask ? numel() : 0);
+  auto mask = std::make_shared<memory::ByteBuffer>(keep_mask ? numel() : 0);
   const float* x = data();
   float* y = out.data();
   std::uint8_t* m = mask->data();
@@ -158,7 +160,11 @@ Tensor Tensor::relu() const {
     const float* pg = g.data();
     float* o = grad.data();
     kernels::parallel_blocks(g.numel(), kGrain, [&](std::int64_t first, std::int64_t last) {
-      for (std::int64_t i = first; i < last; ++i) o[i] = keep[i] ? pg[i] : 0.0f;
+      // o = keep ? g : +0 as a bit mask, which vectorises (a select on bytes does not).
+      for (std::int64_t i = first; i < last; ++i) {
+        const std::uint32_t bits = std::bit_cast<std::uint32_t>(pg[i]) & (0u - keep[i]);
+        o[i] = std::bit_cast<float>(bits);
+      }
     });
     return std::vector<Tensor>{grad};
   });
