@@ -30,6 +30,20 @@ TEST_CASE("a freed large block is handed out again for the same rounded size") {
   CHECK(memory::cache_stats().cached_bytes == 0);
 }
 
+TEST_CASE("a smaller request takes the head of a larger cached block and unmaps the tail") {
+  memory::empty_cache();
+  void* large = memory::allocate(8 * kMiB);
+  std::memset(large, 1, 8 * kMiB);
+  memory::deallocate(large, 8 * kMiB);
+  void* head = memory::allocate(3 * kMiB);
+  CHECK(head == large);  // resident pages, no fresh mapping
+  CHECK(memory::cache_stats().cached_bytes == 0);  // the 5 MiB tail went back
+  std::memset(head, 2, 3 * kMiB);
+  memory::deallocate(head, 3 * kMiB);
+  CHECK(memory::cache_stats().cached_bytes == 3 * kMiB);
+  memory::empty_cache();
+}
+
 TEST_CASE("small blocks bypass the cache and are 64-byte aligned") {
   memory::empty_cache();
   for (std::size_t bytes : {std::size_t{0}, std::size_t{1}, std::size_t{100}, kMiB - 1}) {

@@ -57,20 +57,20 @@ public:
       std::lock_guard<std::mutex> lock(mutex_);
       auto [first, last] = by_size_.equal_range(bytes);
       if (first != last) {
-        const auto found = std::prev(last);  // the most recently freed: warmest in cache
-        void* block = found->second->block;
-        free_order_.erase(found->second);
-        by_size_.erase(found);
-        cached_bytes_ -= bytes;
-        in_use_bytes_ += bytes;
-        peak_in_use_bytes_ = std::max(peak_in_use_bytes_, in_use_bytes_);
+        // The most recently freed block of this size: the warmest in cache.
+        return hand_out(std::prev(last), bytes);
+      }
+      if (first != by_size_.end()) {
+        // The smallest larger block: its head is resident already, so using it costs no
+        // page faults; the tail goes back to the system.
+        const std::size_t size = first->first;
+        void* block = hand_out(first, bytes);
+        munmap(static_cast<char*>(block) + bytes, size - bytes);
+        cached_bytes_ -= size - bytes;
         return block;
       }
-    }
-    {
       // A miss: make room first, so that mapped memory (in use + cached) stays within the
       // largest amount the program has had in use at once.
-      std::lock_guard<std::mutex> lock(mutex_);
       const std::size_t needed = in_use_bytes_ + bytes;
       peak_in_use_bytes_ = std::max(peak_in_use_bytes_, needed);
       while (!free_order_.empty() && needed + cached_bytes_ > peak_in_use_bytes_) release_oldest();
@@ -103,6 +103,18 @@ private:
     std::size_t bytes;
   };
   using FreeList = std::list<FreeBlock>;
+
+  // With mutex_ held: takes the cached block `it` out of the cache and counts `bytes` of
+  // it as in use (the caller trims a larger block to that).
+  void* hand_out(std::multimap<std::size_t, FreeList::iterator>::iterator it, std::size_t bytes) {
+    void* block = it->second->block;
+    cached_bytes_ -= bytes;
+    free_order_.erase(it->second);
+    by_size_.erase(it);
+    in_use_bytes_ += bytes;
+    peak_in_use_bytes_ = std::max(peak_in_use_bytes_, in_use_bytes_);
+    return block;
+  }
 
   // With mutex_ held.
   void release_oldest() noexcept {

@@ -85,7 +85,7 @@ Tensor max_pool2d(const Tensor& input, Pair kernel_size, Pair stride, Pair paddi
   const Shape in_shape = input.shape();
   return record(out, "MaxPool2DWithIndicesBackward0", {input},
                 [indices, g, in_shape](const Tensor& grad_out) {
-    Tensor grad_input = Tensor::zeros(in_shape);
+    Tensor grad_input = Tensor::empty(in_shape);  // the kernel writes every element
     kernels::max_pool2d_backward(grad_out.data(), indices->data(), g, grad_input.data());
     return std::vector<Tensor>{grad_input};
   });

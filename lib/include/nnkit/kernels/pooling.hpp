@@ -17,8 +17,9 @@ namespace nnkit::kernels {
 void max_pool2d_forward(const float* input, const Window2d& window, float* output,
                         std::int32_t* indices);
 
-/// The adjoint: grad_input[c, indices[c, o]] += grad_output[c, o]; only the first maximum
-/// of each window receives its gradient. `grad_input` must already hold something (zeros).
+/// The adjoint: grad_input[c, indices[c, o]] = sum of grad_output[c, o] over the windows
+/// whose maximum it was; every other element 0. Writes all of `grad_input` (it need not be
+/// initialised).
 void max_pool2d_backward(const float* grad_output, const std::int32_t* indices,
                          const Window2d& window, float* grad_input);
 
