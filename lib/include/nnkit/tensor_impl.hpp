@@ -10,7 +10,7 @@ namespace nnkit {
 
 /// The values of a tensor and its views, from the block cache (uninitialised when made
 /// with a size alone).
-using Storage = std::vector<float, memory::CachingAllocator<float>>;
+using Storage = memory::Buffer<float>;
 
 /// Storage shared by a tensor and its views; shape, dtype and autograd state per view.
 struct TensorImpl {

@@ -36,8 +36,9 @@ Tensor dropout(const Tensor& input, double p, bool training) {
   std::uint8_t* mask = kept->data();
   // p == 1: torch multiplies by zeros({}), every element dropped, no draws.
   const float scale = p == 1.0 ? 0.0f : 1.0f / static_cast<float>(1.0 - p);
-  if (p == 1.0) std::fill_n(mask, count, std::uint8_t{0});
-  if (p < 1.0) {
+  if (p == 1.0) {
+    std::fill_n(mask, count, std::uint8_t{0});
+  } else {
     // bernoulli_(1 − p): one 53-bit uniform per element (two 32-bit draws), kept iff
     // u < 1 − p in double; then div_(1 − p) with the scalar cast to float32 first.
     const double keep = 1.0 - p;

@@ -78,8 +78,7 @@ Tensor max_pool2d(const Tensor& input, Pair kernel_size, Pair stride, Pair paddi
   // The argmax positions are kept only when a backward can follow (not under no_grad,
   // e.g. in evaluation): int32 per output element, half of torch's int64.
   const bool keep_indices = needs_grad({input});
-  auto indices = std::make_shared<std::vector<std::int32_t, memory::CachingAllocator<std::int32_t>>>(
-      keep_indices ? out.numel() : 0);
+  auto indices = std::make_shared<memory::Buffer<std::int32_t>>(keep_indices ? out.numel() : 0);
   kernels::max_pool2d_forward(input.data(), g, out.data(), keep_indices ? indices->data() : nullptr);
 
   const Shape in_shape = input.shape();

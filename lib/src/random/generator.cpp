@@ -12,6 +12,16 @@ namespace nnkit {
 
 namespace {
 constexpr double kPi = 3.141592653589793238462643383279502884;
+
+// torch's random64(): two 32-bit draws, the first the high word.
+std::uint64_t join_draws(std::uint32_t high, std::uint32_t low) {
+  return (std::uint64_t{high} << 32) | low;
+}
+
+// uniform_real_distribution<double>: the low 53 bits scaled into [0, 1).
+double unit_double(std::uint64_t bits) {
+  return static_cast<double>(bits & ((1ULL << 53) - 1)) * (1.0 / static_cast<double>(1ULL << 53));
+}
 }  // namespace
 
 void Generator::manual_seed(std::uint64_t seed) {
@@ -22,19 +32,15 @@ void Generator::manual_seed(std::uint64_t seed) {
 }
 
 std::uint64_t Generator::random64() {
-  const std::uint64_t high = random();
-  const std::uint64_t low = random();
-  return (high << 32) | low;
+  const std::uint32_t high = random();  // sequenced: the first draw is the high word
+  return join_draws(high, random());
 }
 
 float Generator::uniform_float() {
   return static_cast<float>(random() & ((1u << 24) - 1)) * (1.0f / static_cast<float>(1u << 24));
 }
 
-double Generator::uniform_double() {
-  return static_cast<double>(random64() & ((1ULL << 53) - 1)) *
-         (1.0 / static_cast<double>(1ULL << 53));
-}
+double Generator::uniform_double() { return unit_double(random64()); }
 
 void Generator::bernoulli(std::uint8_t* out, std::int64_t count, double p) {
   // Draws in bulk, two per element (random64: the first draw is the high word).
@@ -44,10 +50,7 @@ void Generator::bernoulli(std::uint8_t* out, std::int64_t count, double p) {
     const std::int64_t size = std::min(kBlock, count - first);
     engine_.generate(draws, static_cast<std::size_t>(2 * size));
     for (std::int64_t i = 0; i < size; ++i) {
-      const std::uint64_t bits = (std::uint64_t{draws[2 * i]} << 32) | draws[2 * i + 1];
-      const double u = static_cast<double>(bits & ((1ULL << 53) - 1)) *
-                       (1.0 / static_cast<double>(1ULL << 53));
-      out[first + i] = u < p;
+      out[first + i] = unit_double(join_draws(draws[2 * i], draws[2 * i + 1])) < p;
     }
   }
   draws_ += 2 * static_cast<std::uint64_t>(count);

@@ -66,7 +66,11 @@ struct CachingAllocator {
   bool operator==(const CachingAllocator<U>&) const noexcept { return true; }
 };
 
-/// Per-element masks kept for a backward (ReLU, dropout): one byte each, uninitialised.
-using ByteBuffer = std::vector<std::uint8_t, CachingAllocator<std::uint8_t>>;
+/// An array from the block cache, uninitialised when made with a size alone.
+template <class T>
+using Buffer = std::vector<T, CachingAllocator<T>>;
+
+/// Per-element masks kept for a backward (ReLU, dropout): one byte each.
+using ByteBuffer = Buffer<std::uint8_t>;
 
 }  // namespace nnkit::memory
