@@ -1,6 +1,8 @@
 # nnkit — the front door. `make help` lists every target; CMake/CTest do the work underneath.
 BUILD   ?= build
 JOBS    ?= $(shell nproc)
+# Submissions graded at once by grade-batch: each trains a CNN (~600 MB), so not one per core.
+GRADE_JOBS ?= 2
 CTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
@@ -54,10 +56,10 @@ grade: ## grade SUBMISSION=dir [SUITE=public|hidden|all] [GRADE_ARGS="--results 
 	@$(call require,SUBMISSION,make grade SUBMISSION=submissions/alice SUITE=public)
 	@$(MAKE) --no-print-directory grader
 	@$(GRADER) grade "$(SUBMISSION)" --suite $(SUITE) $(GRADE_ARGS)
-grade-batch: ## grade every folder in SUBMISSIONS=dir [OUT=out/batch] [JOBS=n at once]
-	@$(call require,SUBMISSIONS,make grade-batch SUBMISSIONS=submissions OUT=out/batch JOBS=2)
+grade-batch: ## grade every folder in SUBMISSIONS=dir [OUT=out/batch] [GRADE_JOBS=2 at once]
+	@$(call require,SUBMISSIONS,make grade-batch SUBMISSIONS=submissions OUT=out/batch GRADE_JOBS=2)
 	@$(MAKE) --no-print-directory grader
-	@$(GRADER) batch "$(SUBMISSIONS)" --out "$(OUT)" --jobs $(JOBS) --suite $(SUITE)
+	@$(GRADER) batch "$(SUBMISSIONS)" --out "$(OUT)" --jobs $(GRADE_JOBS) --suite $(SUITE)
 validate: ## the kit is sound: the solution scores 42/42, the blank handout 0
 	@$(MAKE) --no-print-directory grader
 	@$(GRADER) validate

@@ -18,6 +18,7 @@
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <nnkit/data/fashion_mnist.hpp>
 #include <nnkit/error.hpp>
@@ -76,10 +77,25 @@ std::set<std::string> probes_needed(const Rubric& rubric, const std::string& sui
   return keys;
 }
 
+/// A mistake in the command line found after parsing: exit status 2, as CLI11's own.
+struct UsageError : Error {
+  using Error::Error;
+};
+
+/// Throws UsageError naming the first of `items` the rubric does not have.
+void require_known_items(const Rubric& rubric, const std::vector<std::string>& items) {
+  for (const auto& number : items) {
+    const bool known = std::any_of(rubric.items.begin(), rubric.items.end(),
+                                   [&](const Item& item) { return item.number == number; });
+    if (!known) throw UsageError(fmt::format("--items: there is no item {} in the rubric", number));
+  }
+}
+
 Setup set_up(const CommonOptions& o, const std::string& suite = "all",
              const std::vector<std::string>& items = {}) {
   Setup s{load_kit(o.kit_dir), {}, {}, {}, {}};
   s.rubric = load_rubric(s.kit.rubric);
+  require_known_items(s.rubric, items);  // before any reference is computed
   s.options.cache_dir = o.cache_dir.empty() ? s.kit.root / "cache" : o.cache_dir;
   s.options.threads = o.threads > 0 ? o.threads
                                     : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -110,15 +126,6 @@ int command_grade(const CommonOptions& o, const fs::path& folder, const std::str
     std::cerr << fmt::format("nnkit-grade: {} is not a folder; a submission is a folder with "
                              "numpy_ann.cpp, pytorch_ann.cpp and pytorch_cnn.cpp\n", folder.string());
     return 2;
-  }
-  const Rubric rubric = load_rubric(load_kit(o.kit_dir).rubric);
-  for (const auto& number : items) {
-    const bool known = std::any_of(rubric.items.begin(), rubric.items.end(),
-                                   [&](const Item& item) { return item.number == number; });
-    if (!known) {
-      std::cerr << "nnkit-grade: --items: there is no item " << number << " in the rubric\n";
-      return 2;
-    }
   }
   Setup s = set_up(o, suite, items);
   const GradeReport report = grade_folder(s, folder, suite, items);
@@ -215,12 +222,14 @@ int main(int argc, char** argv) {
       batch_options.grade_arguments.insert(batch_options.grade_arguments.end(), {"--data", common.data_dir.string()});
     }
     if (!batch_items.empty()) {
-      std::string joined;
-      for (const auto& item : batch_items) joined += (joined.empty() ? "" : ",") + item;
-      batch_options.grade_arguments.insert(batch_options.grade_arguments.end(), {"--items", joined});
+      batch_options.grade_arguments.insert(batch_options.grade_arguments.end(),
+                                           {"--items", fmt::format("{}", fmt::join(batch_items, ","))});
     }
     if (common.quiet) batch_options.grade_arguments.push_back("--quiet");
     return run_batch(s.rubric, batch_options) == 0 ? 0 : 1;
+  } catch (const UsageError& e) {
+    std::cerr << "nnkit-grade: " << e.what() << "\n";
+    return 2;
   } catch (const grader::Error& e) {
     std::cerr << "nnkit-grade: " << e.what() << "\n";
   } catch (const nnkit::Error& e) {

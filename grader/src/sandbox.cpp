@@ -145,9 +145,8 @@ std::string signal_name(int sig) {
 }  // namespace
 
 unsigned sandbox_uid() {
-  // Above any uid Debian hands out, distinct per grading process; fixed at the first
-  // call (always made in the grader's process, before any fork).
-  static const unsigned uid = 3'000'000u + static_cast<unsigned>(getpid() % 1'000'000);
+  // Fixed at the first call (always made in the grader's process, before any fork).
+  static const unsigned uid = sandbox_uid_for(getpid());
   return uid;
 }
 

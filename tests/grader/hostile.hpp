@@ -13,6 +13,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sandbox.hpp"  // grader/src: the sandbox uid of a grading process
+
 namespace hostile {
 
 namespace fs = std::filesystem;
@@ -72,7 +74,7 @@ struct GradeRun {
   fs::path results_file;
   json results;               ///< parsed results.json (null when missing or invalid)
   std::string results_problem;
-  unsigned sandbox_uid() const { return 3'000'000u + static_cast<unsigned>(pid % 1'000'000); }
+  unsigned sandbox_uid() const { return grader::sandbox_uid_for(pid); }
 };
 
 /// Runs `nnkit-grade grade FIXTURE --items ... --results FILE` with this test's cache.
