@@ -16,9 +16,9 @@
 
 #include <doctest/doctest.h>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace hostile {
-namespace {
 
 std::string read_text(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -26,6 +26,8 @@ std::string read_text(const fs::path& path) {
   bytes << in.rdbuf();
   return bytes.str();
 }
+
+namespace {
 
 void write_if_changed(const fs::path& path, const std::string& bytes) {
   std::error_code ec;
@@ -78,8 +80,12 @@ const Paths& paths() {
   return p;
 }
 
+fs::path fixture_dir(const std::string& name) { return paths().fixtures() / name; }
+
+fs::path results_file(const std::string& name) { return paths().work / "results" / (name + ".json"); }
+
 fs::path write_fixture(const Fixture& fixture) {
-  const fs::path dir = paths().fixtures() / fixture.name;
+  const fs::path dir = fixture_dir(fixture.name);
   fs::create_directories(dir);
   for (const char* part : kParts) {
     const fs::path from = paths().source / fixture.base / (std::string(part) + ".cpp");
@@ -131,8 +137,7 @@ GradeRun grade(const fs::path& fixture, const std::vector<std::string>& items,
   fs::remove(results_file, ec);
   const fs::path out_file = results_file.string() + ".stdout";
   const fs::path err_file = results_file.string() + ".stderr";
-  std::string item_list;
-  for (const auto& item : items) item_list += (item_list.empty() ? "" : ",") + item;
+  const std::string item_list = fmt::format("{}", fmt::join(items, ","));
   const std::vector<std::string> args = {
       paths().grader.string(), "grade", fixture.string(), "--items", item_list,
       "--results", results_file.string(), "--cache", paths().cache().string(),
@@ -264,9 +269,9 @@ std::vector<std::string> planted_files(const std::vector<fs::path>& roots, int d
 GradeRun grade_and_check(const Fixture& fixture, const Expectation& expect) {
   const fs::path dir = write_fixture(fixture);
   const auto before = snapshot(dir);
-  const fs::path results_file = paths().work / "results" / (fixture.name + ".json");
-  fs::create_directories(results_file.parent_path());
-  GradeRun run = grade(dir, expect.items, results_file);
+  const fs::path report_path = results_file(fixture.name);
+  fs::create_directories(report_path.parent_path());
+  GradeRun run = grade(dir, expect.items, report_path);
 
   CHECK_MESSAGE(run.finished, "the grader did not finish");
   CHECK_MESSAGE(run.exit_status == 0, "nnkit-grade exited with " << run.exit_status

@@ -48,7 +48,14 @@ struct Fixture {
   std::map<std::string, std::string> prologue;
 };
 
-/// Writes the fixture under paths().fixtures()/name (a file is rewritten only when its
+/// A file's bytes ("" when it cannot be read).
+std::string read_text(const fs::path& path);
+
+/// Where fixture `name` is written, and where its grading's results.json goes.
+fs::path fixture_dir(const std::string& name);
+fs::path results_file(const std::string& name);
+
+/// Writes the fixture under fixture_dir(name) (a file is rewritten only when its
 /// bytes change, so the grader's build cache keeps hitting) and returns the folder.
 fs::path write_fixture(const Fixture& fixture);
 

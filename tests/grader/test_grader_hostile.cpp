@@ -92,15 +92,11 @@ std::vector<fs::path> secret_files() {
       cached.push_back(it->path());
     }
   }
-  const std::string solution = [&] {
-    std::ifstream in(p.source / "solution/numpy_ann.cpp");
-    return std::string(std::istreambuf_iterator<char>(in), {});
-  }();
+  const std::string solution = read_text(p.source / "solution/numpy_ann.cpp");
   for (auto it = fs::directory_iterator(p.cache() / "builds", ec); !ec && it != fs::end(it);
        it.increment(ec)) {
     const fs::path copy = it->path() / "numpy_ann.cpp";
-    std::ifstream in(copy);
-    if (in && std::string(std::istreambuf_iterator<char>(in), {}) == solution) cached.push_back(copy);
+    if (fs::exists(copy) && read_text(copy) == solution) cached.push_back(copy);
   }
   std::sort(cached.begin(), cached.end());
   files.insert(files.end(), cached.begin(), cached.end());
@@ -346,9 +342,9 @@ TEST_CASE("I1_results_json_planted_anywhere_is_not_the_report") {
   // grader's --results file, the submission folder, the cache, a sentinel in the build
   // tree — and the fixture's _relu is wrong, so the real report must show a failure.
   const Paths& p = paths();
-  const fs::path results_file = p.work / "results" / "planted_results.json";
+  const fs::path report_file = results_file("planted_results");
   const fs::path sentinel = p.work / "sentinel-planted-results.json";
-  const fs::path fixture_dir = p.fixtures() / "planted_results";
+  const fs::path planted_dir = fixture_dir("planted_results");
   std::error_code ec;
   fs::remove(sentinel, ec);
   const bool autograder_existed = fs::exists("/autograder");
@@ -358,7 +354,7 @@ TEST_CASE("I1_results_json_planted_anywhere_is_not_the_report") {
       R"("results.json", "../results.json", "../../results.json", "../../../results.json",
       "/results.json", "/tmp/results.json", "/autograder/results/results.json",
       "/autograder/source/results.json", {}, {}, {}, {}, {}, {})",
-      quoted(results_file), quoted(sentinel), quoted(fixture_dir / "results.json"),
+      quoted(report_file), quoted(sentinel), quoted(planted_dir / "results.json"),
       quoted(p.cache() / "results.json"), quoted(p.kit / "results.json"),
       quoted(p.work / "results.json"));
   const Fixture planter{
@@ -397,12 +393,11 @@ const int hostile_planted = [] {{
   return 0;
 }}();
 }}  // namespace)",
-                                 targets, quoted(fixture_dir / "numpy_ann.cpp"))}}};
+                                 targets, quoted(planted_dir / "numpy_ann.cpp"))}}};
   const GradeRun run = grade_and_check(
       planter, items_fail({"1.2", "1.4", "2.2"}, {"1.2"}, {"expected", "not what the reference"}));
 
-  std::ifstream in(results_file);
-  const std::string report((std::istreambuf_iterator<char>(in)), {});
+  const std::string report = read_text(report_file);
   CHECK(report.find(kPlantedMarker) == std::string::npos);
   CHECK_MESSAGE(!fs::exists(sentinel), "the sandbox wrote " << sentinel.string());
   CHECK(fs::exists("/autograder") == autograder_existed);
