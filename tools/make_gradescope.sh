@@ -18,13 +18,11 @@ fi
 staging=$(mktemp -d)
 trap 'rm -rf "$staging"' EXIT
 src=$staging/autograder
-mkdir -p "$src/lib" "$src/data" "$src/tools"
+mkdir -p "$src"
 cp "$root/tools/gradescope/setup.sh" "$root/tools/gradescope/run_autograder" \
    "$root/tools/gradescope/CMakeLists.txt" "$root/tools/gradescope/README.md" "$src/"
 cp -r "$root/cmake" "$root/solution" "$root/handout" "$root/hidden_tests" "$root/grader" "$src/"
-cp -r "$root/lib/include" "$root/lib/src" "$root/lib/examples" "$root/lib/CMakeLists.txt" "$src/lib/"
-cp "$root/data/setup.sh" "$root/data/fashion-mnist.files" "$src/data/"
-cp "$root/tools/install_deps.sh" "$root/tools/packages-build.txt" "$src/tools/"
+"$root/tools/stage_kit_sources.sh" "$src"
 # the golden-value scripts are not needed to grade (the grader computes its own reference)
 find "$src" -name '*.py' -delete
 chmod 755 "$src/setup.sh" "$src/run_autograder"

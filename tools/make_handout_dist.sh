@@ -11,13 +11,11 @@ out=$1
 staging=$(mktemp -d)
 trap 'rm -rf "$staging"' EXIT
 kit="$staging/nnkit-assignment"
-mkdir -p "$kit/lib" "$kit/data" "$kit/tools" "$kit/cmake"
+mkdir -p "$kit/cmake"
 cp -r "$root/handout" "$kit/assignment"
 mv "$kit/assignment/README.md" "$kit/README.md"
-cp -r "$root/lib/include" "$root/lib/src" "$root/lib/examples" "$root/lib/CMakeLists.txt" "$kit/lib/"
 cp -r "$root/public_tests" "$kit/public_tests"
-cp "$root/data/setup.sh" "$root/data/fashion-mnist.files" "$kit/data/"
-cp "$root/tools/install_deps.sh" "$root/tools/packages-build.txt" "$kit/tools/"
+"$root/tools/stage_kit_sources.sh" "$kit"
 cp "$root/cmake/nnkit_build.cmake" "$kit/cmake/"
 cp "$root/tools/handout_dist/CMakeLists.txt" "$root/tools/handout_dist/Makefile" "$kit/"
 
