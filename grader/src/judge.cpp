@@ -160,16 +160,15 @@ CaseVerdict judge_plot(const Case& c, const ProbeRun& run) {
                                file->text)};
   }
   const fs::path png = run.out_dir / name;
-  struct stat st {};
   const auto [width, height] = png_size(png);
   if (width == 0) return {false, fmt::format("{} is not a PNG image", file->text)};
   if (width < 600 || height < 300 || width > 10000 || height > 10000) {
     return {false, fmt::format("{} is {}×{}: too small or too large to read", file->text, width, height)};
   }
-  fs::path dat = png;
-  dat.replace_extension(".dat");
   fs::path dat_name = name;
   dat_name.replace_extension(".dat");
+  const fs::path dat = run.out_dir / dat_name;
+  struct stat st {};
   if (!plain_file_below(run.out_dir, dat_name) || lstat(dat.c_str(), &st) != 0 ||
       st.st_size > (8 << 20)) {
     return {false, fmt::format("{} has no data file {} beside it (save_train_val_plot writes it)",
