@@ -80,22 +80,25 @@ kernels::Window2d conv2d_window(const Tensor& input, const Tensor& weight, const
 
 // How the batch is cut for the GEMMs: `chunks` groups of `images` consecutive images
 // (the last may be shorter). One chunk's columns and GEMM output are about
-// kChunkFloats floats: wide enough (N = images·OH·OW columns) for sgemm to run near its
-// peak, small enough to be reused by every chunk. It depends on the shapes alone, never
-// on the thread count, so every sum is taken in the same order.
+// kChunkFloats floats: small enough to stay in a core's L2 cache (1 MB on this project's
+// 2-core EPYC, 512 KB–2 MB on current x86 cores) between im2col writing the columns and
+// sgemm packing them, wide enough (N = images·OH·OW columns) for sgemm to run near its peak.
+// It depends on the shapes alone, never on the thread count, so every sum is taken in the
+// same order.
 //
 // The chunk size is part of the numerics, not only of the speed: OpenBLAS's sgemm gives
-// other last bits for another N, and the weight gradient is summed chunk by chunk. Smaller
-// chunks would be faster (measured on the CNN's convolutions, 2000 images, 2 threads:
-// 0.5–2 MB chunks ran forward + backward in 1.2–1.4 s, 8 MB chunks in 2.1 s: columns still
-// in L2 when sgemm packs them), but they change the reference CNN's run: with 1 MB chunks
-// it ends at test accuracy 0.840, below the assignment's 0.85; with 8 MB at 0.860. Making
-// the sums independent of the chunking would free this knob for speed alone.
+// other last bits for another N (measured: even a 32 x 9 x N product differs in ~1 % of
+// its elements when N is cut differently), and the weight gradient is summed chunk by
+// chunk. Measured on the CNN's four convolutions (bench/cnn_layer_times, 2000 images, 2
+// threads): forward + backward ~2.3–2.6 s with 8 MB chunks, ~1.8–2.0 s with 0.5–1 MB.
+// The reference CNN's 60-epoch run with 512 KB chunks ends at test accuracy 0.855 (8 MB:
+// 0.860; 1 MB: 0.840): changing this constant changes item 3.2's reference run, so re-run
+// `build/bin/pytorch_cnn` (and the public test public.pytorch_cnn) after any change.
 struct Chunking {
   std::int64_t images, chunks;
 };
 
-constexpr std::int64_t kChunkFloats = std::int64_t{2} << 20;  // 8 MB per thread
+constexpr std::int64_t kChunkFloats = std::int64_t{128} << 10;  // 512 KB per thread
 
 Chunking chunking(const kernels::Window2d& g, std::int64_t batch, std::int64_t out_channels) {
   const std::int64_t per_image = (g.column_rows() + out_channels) * g.column_cols();
