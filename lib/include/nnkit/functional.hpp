@@ -24,6 +24,14 @@ Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias,
               std::pair<std::int64_t, std::int64_t> stride = {1, 1},
               std::pair<std::int64_t, std::int64_t> padding = {0, 0});
 
+/// F.max_pool2d(F.relu(F.conv2d(input, weight, bias, stride, padding)), 2): the CNN block's
+/// first three layers in one pass, equal to the three ops bit for bit, output and gradients
+/// (nn::Sequential uses it for a Conv2d, ReLU, MaxPool2d(2) run). [N, Cin, H, W] ->
+/// [N, Cout, OH / 2, OW / 2] with OH, OW as conv2d's.
+Tensor conv2d_relu_max_pool2d(const Tensor& input, const Tensor& weight, const Tensor& bias,
+                              std::pair<std::int64_t, std::int64_t> stride = {1, 1},
+                              std::pair<std::int64_t, std::int64_t> padding = {0, 0});
+
 /// F.max_pool2d(input [N, C, H, W], kernel_size, stride (0 = kernel_size, torch's default),
 /// padding) -> [N, C, OH, OW]; the gradient goes to the first maximum of each window.
 Tensor max_pool2d(const Tensor& input, std::pair<std::int64_t, std::int64_t> kernel_size,

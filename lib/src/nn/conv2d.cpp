@@ -38,12 +38,21 @@ Conv2d::Conv2d(std::int64_t in_channels_, std::int64_t out_channels_,
 // U(−1/sqrt(fan_in), 1/sqrt(fan_in)) with fan_in = in_channels·KH·KW.
 void Conv2d::reset_parameters() { init::default_weight_and_bias_(weight, bias); }
 
-Tensor Conv2d::forward(const Tensor& input) {
+void Conv2d::check_input(const Tensor& input) const {
   if (input.dim() == 4 && input.size(1) != in_channels) {
     throw Error(fmt::format("Conv2d({}) got input {}; expected [N, {}, H, W]", extra_repr(),
                             to_string(input.shape()), in_channels));
   }
+}
+
+Tensor Conv2d::forward(const Tensor& input) {
+  check_input(input);
   return functional::conv2d(input, weight, bias, stride, padding);
+}
+
+Tensor Conv2d::forward_relu_max_pool2d(const Tensor& input) {
+  check_input(input);
+  return functional::conv2d_relu_max_pool2d(input, weight, bias, stride, padding);
 }
 
 std::string Conv2d::extra_repr() const {

@@ -1,10 +1,36 @@
 #include <nnkit/nn/sequential.hpp>
 
+#include <typeinfo>
+
 #include <fmt/format.h>
 
 #include <nnkit/error.hpp>
+#include <nnkit/nn/activation.hpp>
+#include <nnkit/nn/conv2d.hpp>
+#include <nnkit/nn/pooling.hpp>
 
 namespace nnkit::nn {
+
+namespace {
+
+// The Conv2d starting a Conv2d, ReLU, MaxPool2d(2) run at `index`, or null. Exact types
+// only: a subclass may override forward, and then its own forward must run.
+Conv2d* conv_relu_max_pool2d_at(const std::vector<std::pair<std::string, std::shared_ptr<Module>>>& children,
+                                std::size_t index) {
+  if (index + 2 >= children.size()) return nullptr;
+  Module& conv = *children[index].second;
+  Module& relu = *children[index + 1].second;
+  Module& pool = *children[index + 2].second;
+  if (typeid(conv) != typeid(Conv2d) || typeid(relu) != typeid(ReLU) ||
+      typeid(pool) != typeid(MaxPool2d)) {
+    return nullptr;
+  }
+  const auto& max_pool = static_cast<const MaxPool2d&>(pool);
+  if (max_pool.kernel_size != 2 || max_pool.stride != 2 || max_pool.padding != 0) return nullptr;
+  return static_cast<Conv2d*>(&conv);
+}
+
+}  // namespace
 
 void Sequential::push_back(std::shared_ptr<Module> module) {
   register_module(std::to_string(size()), std::move(module));
@@ -40,8 +66,18 @@ void Sequential::redraw_in_argument_order() {
 }
 
 Tensor Sequential::forward(const Tensor& input) {
+  const auto& children = named_children();
   Tensor x = input;
-  for (const auto& [child_name, child] : named_children()) x = child->forward(x);
+  for (std::size_t i = 0; i < children.size(); ++i) {
+    // A CNN block's Conv2d, ReLU, MaxPool2d(2) in one pass: the same bits, without the two
+    // full-resolution tensors in between (functional::conv2d_relu_max_pool2d).
+    if (Conv2d* conv = conv_relu_max_pool2d_at(children, i)) {
+      x = conv->forward_relu_max_pool2d(x);
+      i += 2;
+      continue;
+    }
+    x = children[i].second->forward(x);
+  }
   return x;
 }
 

@@ -25,6 +25,10 @@ public:
          std::pair<std::int64_t, std::int64_t> padding = {0, 0}, bool bias = true);
 
   Tensor forward(const Tensor& input) override;
+  /// forward, then ReLU() and MaxPool2d(2) in one pass, equal bit for bit
+  /// (functional::conv2d_relu_max_pool2d): what nn::Sequential runs for those three modules
+  /// in a row. [N, in_channels, H, W] -> [N, out_channels, OH / 2, OW / 2].
+  Tensor forward_relu_max_pool2d(const Tensor& input);
   std::string name() const override { return "Conv2d"; }
   /// torch's: `1, 32, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1)`; padding left out
   /// when zero, `, bias=False` appended without bias.
@@ -36,6 +40,9 @@ public:
   std::pair<std::int64_t, std::int64_t> kernel_size, stride, padding;
   Tensor weight;  ///< [out_channels, in_channels, KH, KW]
   Tensor bias;    ///< [out_channels], undefined when bias=false
+
+private:
+  void check_input(const Tensor& input) const;
 };
 
 }  // namespace nnkit::nn
