@@ -217,27 +217,34 @@ TEST_CASE("max_pool2d kernel: a NaN wins its window, -inf windows point inside t
   CHECK(idx[1] == 2);  // the window's first in-image position, as torch
 }
 
-TEST_CASE("max_pool2d kernel 2x2: every window of NaN, -inf and ties, four at a time and one by one") {
-  // All 4^4 windows over {1, 2, NaN, -inf}, side by side in one row of windows (the
-  // vector path, four windows a step) and again with 3 more (a scalar tail). torch's rule,
-  // written out: start from -inf at the first position, then in the order top-left,
-  // top-right, bottom-left, bottom-right take a value that is greater or NaN.
+TEST_CASE("max_pool2d kernel 2x2: every window of NaN, -inf and ties, four at a time and in row tails") {
+  // All 4^4 windows over {1, 2, NaN, -inf}, in rows of `per_row` windows: 256 or 259 in one
+  // row (the vector path, four windows a step, then a tail of 3), or rows of 7, 3 or 1
+  // (every window also through the gathered tail path; the CNN's deeper blocks have rows of
+  // 7, 3 and 1). torch's rule, written out: start from -inf at the first position, then in
+  // the order top-left, top-right, bottom-left, bottom-right take a value that is greater
+  // or NaN.
   const float inf = std::numeric_limits<float>::infinity();
   const float nan = std::numeric_limits<float>::quiet_NaN();
   const float values[4] = {1.0f, 2.0f, nan, -inf};
-  for (const std::int64_t windows : {256, 259}) {
-    CAPTURE(windows);
-    const std::int64_t width = 2 * windows;
-    std::vector<float> x(2 * width);
+  for (const std::int64_t per_row : {256, 259, 7, 3, 1}) {
+    CAPTURE(per_row);
+    const std::int64_t rows = (256 + per_row - 1) / per_row;
+    const std::int64_t windows = rows * per_row;
+    const std::int64_t width = 2 * per_row;
+    std::vector<float> x(2 * rows * width);
+    // Window w (row r = w / per_row, column c = w % per_row) has its top-left at
+    // (2r, 2c) of the plane.
+    auto top_left = [&](std::int64_t w) { return 2 * (w / per_row) * width + 2 * (w % per_row); };
     for (std::int64_t w = 0; w < windows; ++w) {
-      const std::int64_t code = w % 256;
-      x[2 * w] = values[code % 4];
-      x[2 * w + 1] = values[code / 4 % 4];
-      x[width + 2 * w] = values[code / 16 % 4];
-      x[width + 2 * w + 1] = values[code / 64 % 4];
+      const std::int64_t code = w % 256, p = top_left(w);
+      x[p] = values[code % 4];
+      x[p + 1] = values[code / 4 % 4];
+      x[p + width] = values[code / 16 % 4];
+      x[p + width + 1] = values[code / 64 % 4];
     }
     kernels::Window2d g;
-    g.height = 2;
+    g.height = 2 * rows;
     g.width = width;
     g.kernel_h = g.kernel_w = 2;
     g.stride_h = g.stride_w = 2;
@@ -246,13 +253,14 @@ TEST_CASE("max_pool2d kernel 2x2: every window of NaN, -inf and ties, four at a 
     kernels::max_pool2d_forward(x.data(), g, out.data(), idx.data());
     std::int64_t wrong = 0, nan_windows = 0;
     for (std::int64_t w = 0; w < windows; ++w) {
-      const std::int64_t positions[4] = {2 * w, 2 * w + 1, width + 2 * w, width + 2 * w + 1};
+      const std::int64_t p = top_left(w);
+      const std::int64_t positions[4] = {p, p + 1, p + width, p + width + 1};
       float best = -inf;
       std::int64_t where = positions[0];
-      for (const std::int64_t p : positions) {
-        if (x[p] > best || std::isnan(x[p])) {
-          best = x[p];
-          where = p;
+      for (const std::int64_t q : positions) {
+        if (x[q] > best || std::isnan(x[q])) {
+          best = x[q];
+          where = q;
         }
       }
       nan_windows += std::isnan(best);

@@ -27,16 +27,8 @@ std::int64_t planes_per_block(const Window2d& g) {
 // bottom-left, bottom-right, a later value taken when it is greater or NaN (so the first
 // maximum wins and a NaN propagates). On real activations which value wins is a coin
 // toss: compare-and-branch code mispredicts constantly (8 ns an output, measured), so
-// four outputs at a time are computed with SSE2 masks (baseline x86-64), the rest of a
-// row with the same rule in scalar code.
-inline void take_if_better(float value, std::int32_t index, float& best,
-                           std::int32_t& best_index) {
-  if (value > best || value != value) {
-    best = value;
-    best_index = index;
-  }
-}
-
+// four outputs at a time are computed with SSE2 masks (baseline x86-64), the last 1–3 of a
+// row gathered into one more vector.
 inline void take_if_better(__m128 value, __m128i index, __m128& best, __m128i& best_index) {
   const __m128 better = _mm_or_ps(_mm_cmpgt_ps(value, best), _mm_cmpunord_ps(value, value));
   best = _mm_or_ps(_mm_and_ps(better, value), _mm_andnot_ps(better, best));
@@ -79,15 +71,35 @@ void max_pool2d_2x2(const float* input, const Window2d& g, std::int64_t first,
         _mm_storeu_ps(out + ow, best);
         if (out_index) _mm_storeu_si128(reinterpret_cast<__m128i*>(out_index + ow), best_index);
       }
-      for (; ow < out_w; ++ow) {
-        const std::int32_t i = top + 2 * static_cast<std::int32_t>(ow);
-        float best = plane[i];
-        std::int32_t best_index = i;
-        take_if_better(plane[i + 1], i + 1, best, best_index);
-        take_if_better(plane[i + width], i + width, best, best_index);
-        take_if_better(plane[i + width + 1], i + width + 1, best, best_index);
-        out[ow] = best;
-        if (out_index) out_index[ow] = best_index;
+      if (ow < out_w) {
+        // The last 1–3 windows of the row, gathered into the lanes of one vector (the unused
+        // lanes repeat the last window) rather than branching per window: the deeper
+        // blocks' rows are 7, 3 or 1 windows wide, mostly tail.
+        std::int32_t left[4];
+        for (int lane = 0; lane < 4; ++lane) {
+          const std::int64_t column = std::min<std::int64_t>(ow + lane, out_w - 1);
+          left[lane] = top + 2 * static_cast<std::int32_t>(column);
+        }
+        const auto gather = [plane, &left](std::int32_t offset) {
+          return _mm_setr_ps(plane[left[0] + offset], plane[left[1] + offset],
+                             plane[left[2] + offset], plane[left[3] + offset]);
+        };
+        const __m128i left_index = _mm_loadu_si128(reinterpret_cast<const __m128i*>(left));
+        const __m128i one = _mm_set1_epi32(1), below = _mm_set1_epi32(width);
+        __m128 best = gather(0);
+        __m128i best_index = left_index;
+        take_if_better(gather(1), _mm_add_epi32(left_index, one), best, best_index);
+        take_if_better(gather(width), _mm_add_epi32(left_index, below), best, best_index);
+        take_if_better(gather(width + 1), _mm_add_epi32(_mm_add_epi32(left_index, below), one),
+                       best, best_index);
+        alignas(16) float best_values[4];
+        alignas(16) std::int32_t best_indices[4];
+        _mm_store_ps(best_values, best);
+        _mm_store_si128(reinterpret_cast<__m128i*>(best_indices), best_index);
+        for (int lane = 0; ow + lane < out_w; ++lane) {
+          out[ow + lane] = best_values[lane];
+          if (out_index) out_index[ow + lane] = best_indices[lane];
+        }
       }
     }
   }
