@@ -3,8 +3,10 @@
 // Dropout(0.3)] runs alone in train mode on a batch of standard-normal inputs of its shape
 // (2000 images by default: the full batch), forward then backward with a random upstream
 // gradient; the best of --repeats runs is printed per layer, with GFLOP/s for convolutions.
-// The first convolution's input needs no gradient, as in training. The numbers guided
-// issue 6's work; they are for finding hot spots, not for ratios (use `make bench`).
+// The first convolution's input needs no gradient, as in training. Layers run unfused;
+// nn::Sequential runs each block's Conv2d, ReLU, MaxPool2d(2) as one fused pass, cheaper
+// than those three rows together. The numbers guided issue 6's work; they are for finding
+// hot spots, not for ratios (use `make bench`).
 #include <algorithm>
 #include <chrono>
 #include <cstdint>

@@ -9,6 +9,7 @@
 // `v > 0 ? v : 0`, the same 2x2 pooling kernel and its tie rule), so output and gradients
 // equal the unfused chain's bit for bit (tests/test_conv2d_relu_max_pool2d.cpp).
 #include <algorithm>
+#include <limits>
 #include <memory>
 #include <vector>
 
@@ -58,8 +59,11 @@ Tensor conv2d_relu_max_pool2d(const Tensor& input, const Tensor& weight, const T
                               std::pair<std::int64_t, std::int64_t> padding) {
   const conv2d_chunks::Plan plan(conv2d_chunks::window(input, weight, bias, stride, padding),
                                  input.size(0), weight.size(0));
-  if (plan.g.out_height() < 2 || plan.g.out_width() < 2) {
-    // No 2x2 window fits: the unfused chain says so in max_pool2d's words.
+  const std::int64_t conv_plane = plan.g.out_height() * plan.g.out_width();
+  if (plan.g.out_height() < 2 || plan.g.out_width() < 2 ||
+      conv_plane > std::numeric_limits<std::int32_t>::max()) {
+    // No 2x2 window fits, or positions overflow the saved int32 indices: the unfused chain
+    // says so in max_pool2d's words.
     return max_pool2d(relu(conv2d(input, weight, bias, stride, padding)), {2, 2}, {2, 2}, {0, 0});
   }
   const std::int64_t out_channels = plan.out_channels;
