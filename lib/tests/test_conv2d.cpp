@@ -264,6 +264,7 @@ TEST_CASE("conv2d equals a direct 7-loop convolution (forward and all gradients)
       {1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, false},
       {4, 1, 8, 28, 28, 3, 3, 1, 1, 1, 1, true},  // the assignment's first layer
       {2, 8, 6, 14, 14, 3, 3, 1, 1, 1, 1, true},  // and a second one
+      {2, 2, 3, 5, 6, 3, 3, 1, 1, 2, 0, true},    // stride 1, padding 2 by 0: wide zero border
   };
   unsigned seed = 100;
   for (const auto& s : specs) {
