@@ -92,11 +92,13 @@ public:
       end += next->second.bytes;
       forget(next);
     }
-    auto prev = by_address_.lower_bound(start);
-    if (prev != by_address_.begin() && std::prev(prev)->first + std::prev(prev)->second.bytes == start) {
-      --prev;
-      start = prev->first;
-      forget(prev);
+    auto after = by_address_.lower_bound(start);
+    if (after != by_address_.begin()) {
+      auto prev = std::prev(after);
+      if (prev->first + prev->second.bytes == start) {
+        start = prev->first;
+        forget(prev);
+      }
     }
     remember(start, end - start, ++clock_);
   }

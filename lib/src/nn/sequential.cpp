@@ -13,10 +13,11 @@ namespace nnkit::nn {
 
 namespace {
 
+using Children = std::vector<std::pair<std::string, std::shared_ptr<Module>>>;
+
 // The Conv2d starting a Conv2d, ReLU, MaxPool2d(2) run at `index`, or null. Exact types
 // only: a subclass may override forward, and then its own forward must run.
-Conv2d* conv_relu_max_pool2d_at(const std::vector<std::pair<std::string, std::shared_ptr<Module>>>& children,
-                                std::size_t index) {
+Conv2d* conv_relu_max_pool2d_at(const Children& children, std::size_t index) {
   if (index + 2 >= children.size()) return nullptr;
   Module& conv = *children[index].second;
   Module& relu = *children[index + 1].second;
