@@ -6,7 +6,6 @@
 
 #include <cmath>
 #include <cstdint>
-#include <cstring>
 #include <limits>
 #include <string>
 
@@ -23,27 +22,12 @@
 using nnkit::Tensor;
 namespace F = nnkit::functional;
 namespace nn = nnkit::nn;
+using nnkit::testing::check_same_bits;
 using nnkit::testing::random_tensor;
 
 namespace {
 
 using Pair = std::pair<std::int64_t, std::int64_t>;
-
-// Both tensors defined with the same shape and the same bytes (NaN payloads and signed zeros
-// included); reports the first differing element.
-void check_same_bits(const Tensor& fused, const Tensor& chain, const std::string& what) {
-  INFO(what);
-  REQUIRE(fused.defined() == chain.defined());
-  if (!fused.defined()) return;
-  REQUIRE(fused.shape() == chain.shape());
-  for (std::int64_t i = 0; i < fused.numel(); ++i) {
-    if (std::memcmp(fused.data() + i, chain.data() + i, sizeof(float)) != 0) {
-      FAIL_CHECK(fmt::format("element {}: fused {} vs chain {}", i, fused.data()[i],
-                             chain.data()[i]));
-      return;
-    }
-  }
-}
 
 struct Case {
   std::int64_t n, cin, cout, h, w, kernel, stride, padding;

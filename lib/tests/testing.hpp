@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -172,6 +173,23 @@ inline Tensor random_tensor(const Shape& shape, unsigned seed, bool ties = false
   std::vector<float> values(numel_of(shape));
   for (auto& v : values) v = ties ? float(small(engine)) : uniform(engine);
   return Tensor::from_vector(shape, std::move(values));
+}
+
+/// Both tensors undefined, or both defined with the same shape and the same bytes (NaN
+/// payloads and signed zeros included): what a fused op must give against the chain it
+/// replaces. Reports the first differing element.
+inline void check_same_bits(const Tensor& fused, const Tensor& chain, const std::string& what) {
+  INFO(what);
+  REQUIRE(fused.defined() == chain.defined());
+  if (!fused.defined()) return;
+  REQUIRE(fused.shape() == chain.shape());
+  for (std::int64_t i = 0; i < fused.numel(); ++i) {
+    if (std::memcmp(fused.data() + i, chain.data() + i, sizeof(float)) != 0) {
+      FAIL_CHECK(fmt::format("element {}: fused {} vs chain {}", i, fused.data()[i],
+                             chain.data()[i]));
+      return;
+    }
+  }
 }
 
 /// The message of the nnkit::Error that fn throws; FAIL_CHECKs and returns "" if it throws none.

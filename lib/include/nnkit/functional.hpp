@@ -46,6 +46,14 @@ Tensor batch_norm(const Tensor& input, Tensor running_mean, Tensor running_var,
                   const Tensor& weight, const Tensor& bias, bool training,
                   double momentum = 0.1, double eps = 1e-5);
 
+/// batch_norm(...) then dropout(p, training=true) in one node, equal bit for bit (the same
+/// mask drawn at the same point of default_generator()'s stream): what nn::Sequential runs
+/// for a BatchNorm2d followed by a Dropout in training mode. The batch-norm output is never
+/// stored and the gradient is masked on the fly. p = 0 (or an empty input) is batch_norm alone.
+Tensor batch_norm_dropout(const Tensor& input, Tensor running_mean, Tensor running_var,
+                          const Tensor& weight, const Tensor& bias, bool training,
+                          double momentum, double eps, double p);
+
 /// F.dropout(input, p, training): zeroes each element with probability p and scales the
 /// rest by 1/(1 − p) in training (inverted dropout); identity in eval. p in [0, 1]; p = 1
 /// gives zeros, as torch. The mask comes from default_generator() exactly as torch's CPU

@@ -6,6 +6,7 @@
 #include <nnkit/kernels/batch_norm.hpp>
 
 #include <algorithm>
+#include <vector>
 
 #include <nnkit/kernels/parallel.hpp>
 
@@ -16,6 +17,21 @@ namespace {
 // Channels per task: about 2^16 floats of work each.
 std::int64_t channel_grain(std::int64_t n, std::int64_t hw) {
   return std::max<std::int64_t>(1, (std::int64_t{1} << 16) / std::max<std::int64_t>(1, n * hw));
+}
+
+// kept · scale: 0 or scale exactly (kept is 0 or 1). Multiplying by it gives the floats of
+// dropout's `kept ? scale : 0` select, in a loop without a branch per element.
+float keep_factor(std::uint8_t kept, float scale) { return static_cast<float>(kept) * scale; }
+
+// One plane's dL/dy: grad_y itself, or after a fused dropout grad_y · kept · scale written to
+// `scratch` (hw floats), so that both passes of the backward read the same floats.
+const float* plane_gradient(const float* grad_y, const DropoutMask& dropout, std::int64_t offset,
+                            std::int64_t hw, float* scratch) {
+  if (!dropout.kept) return grad_y + offset;
+  const float* g = grad_y + offset;
+  const std::uint8_t* kept = dropout.kept + offset;
+  for (std::int64_t i = 0; i < hw; ++i) scratch[i] = g[i] * keep_factor(kept[i], dropout.scale);
+  return scratch;
 }
 
 }  // namespace
@@ -51,7 +67,7 @@ void batch_norm_stats(const float* x, std::int64_t n, std::int64_t c, std::int64
 
 void batch_norm_forward(const float* x, std::int64_t n, std::int64_t c, std::int64_t hw,
                         const float* mean, const float* invstd, const float* weight,
-                        const float* bias, float* y) {
+                        const float* bias, float* y, DropoutMask dropout) {
   parallel_blocks(c, channel_grain(n, hw), [&](std::int64_t first, std::int64_t last) {
     for (std::int64_t ch = first; ch < last; ++ch) {
       const float w = weight ? weight[ch] : 1.0f;
@@ -64,9 +80,17 @@ void batch_norm_forward(const float* x, std::int64_t n, std::int64_t c, std::int
       const float beta = static_cast<float>(b0 - static_cast<double>(mean[ch]) * alpha);
       const double a = alpha;
       for (std::int64_t b = 0; b < n; ++b) {
-        const float* in = x + (b * c + ch) * hw;
-        float* out = y + (b * c + ch) * hw;
-        for (std::int64_t i = 0; i < hw; ++i) out[i] = static_cast<float>(in[i] * a + beta);
+        const std::int64_t offset = (b * c + ch) * hw;
+        const float* in = x + offset;
+        float* out = y + offset;
+        if (dropout.kept) {
+          const std::uint8_t* kept = dropout.kept + offset;
+          for (std::int64_t i = 0; i < hw; ++i) {
+            out[i] = static_cast<float>(in[i] * a + beta) * keep_factor(kept[i], dropout.scale);
+          }
+        } else {
+          for (std::int64_t i = 0; i < hw; ++i) out[i] = static_cast<float>(in[i] * a + beta);
+        }
       }
     }
   });
@@ -75,16 +99,17 @@ void batch_norm_forward(const float* x, std::int64_t n, std::int64_t c, std::int
 void batch_norm_backward(const float* grad_y, const float* x, std::int64_t n, std::int64_t c,
                          std::int64_t hw, const float* mean, const float* invstd,
                          const float* weight, bool training, float* grad_x, float* grad_weight,
-                         float* grad_bias) {
+                         float* grad_bias, DropoutMask dropout) {
   const double count = static_cast<double>(n * hw);
   parallel_blocks(c, channel_grain(n, hw), [&](std::int64_t first, std::int64_t last) {
+    std::vector<float> scratch(dropout.kept ? static_cast<std::size_t>(hw) : 0);
     for (std::int64_t ch = first; ch < last; ++ch) {
       const float m = mean[ch], s = invstd[ch];
       const float w = weight ? weight[ch] : 1.0f;
       // One pass for Σ dy and Σ (x − mean)·dy, in double.
       double sum = 0.0, dot = 0.0;
       for (std::int64_t b = 0; b < n; ++b) {
-        const float* dy = grad_y + (b * c + ch) * hw;
+        const float* dy = plane_gradient(grad_y, dropout, (b * c + ch) * hw, hw, scratch.data());
         const float* in = x + (b * c + ch) * hw;
         for (std::int64_t i = 0; i < hw; ++i) {
           sum += dy[i];
@@ -99,7 +124,8 @@ void batch_norm_backward(const float* grad_y, const float* x, std::int64_t n, st
           const float k = static_cast<float>(dot) * s * s / static_cast<float>(count);
           const float grad_mean = static_cast<float>(sum / count);
           for (std::int64_t b = 0; b < n; ++b) {
-            const float* dy = grad_y + (b * c + ch) * hw;
+            const float* dy =
+                plane_gradient(grad_y, dropout, (b * c + ch) * hw, hw, scratch.data());
             const float* in = x + (b * c + ch) * hw;
             float* dx = grad_x + (b * c + ch) * hw;
             for (std::int64_t i = 0; i < hw; ++i) {
@@ -109,7 +135,8 @@ void batch_norm_backward(const float* grad_y, const float* x, std::int64_t n, st
         } else {
           // Running statistics are constants: the op is affine in x.
           for (std::int64_t b = 0; b < n; ++b) {
-            const float* dy = grad_y + (b * c + ch) * hw;
+            const float* dy =
+                plane_gradient(grad_y, dropout, (b * c + ch) * hw, hw, scratch.data());
             float* dx = grad_x + (b * c + ch) * hw;
             for (std::int64_t i = 0; i < hw; ++i) dx[i] = dy[i] * s * w;
           }

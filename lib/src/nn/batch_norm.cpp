@@ -46,7 +46,9 @@ BatchNorm2d::BatchNorm2d(std::int64_t num_features_, double eps_,
   }
 }
 
-Tensor BatchNorm2d::forward(const Tensor& input) {
+Tensor BatchNorm2d::forward(const Tensor& input) { return forward_dropout(input, 0.0); }
+
+Tensor BatchNorm2d::forward_dropout(const Tensor& input, double p) {
   if (input.dim() != 4 || input.size(1) != num_features) {
     throw Error(fmt::format("BatchNorm2d({}) got input {}; expected 4-D input [N, {}, H, W] (the "
                             "channel dimension must equal num_features = {})", num_features,
@@ -59,8 +61,8 @@ Tensor BatchNorm2d::forward(const Tensor& input) {
   }
   // Without running statistics torch normalises with the batch statistics even in eval.
   const bool use_batch_stats = is_training() || !track_running_stats;
-  return functional::batch_norm(input, running_mean, running_var, weight, bias, use_batch_stats,
-                                factor, eps);
+  return functional::batch_norm_dropout(input, running_mean, running_var, weight, bias,
+                                        use_batch_stats, factor, eps, p);
 }
 
 void BatchNorm2d::reset_running_stats() {

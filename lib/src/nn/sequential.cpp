@@ -6,7 +6,9 @@
 
 #include <nnkit/error.hpp>
 #include <nnkit/nn/activation.hpp>
+#include <nnkit/nn/batch_norm.hpp>
 #include <nnkit/nn/conv2d.hpp>
+#include <nnkit/nn/dropout.hpp>
 #include <nnkit/nn/pooling.hpp>
 
 namespace nnkit::nn {
@@ -29,6 +31,19 @@ Conv2d* conv_relu_max_pool2d_at(const Children& children, std::size_t index) {
   const auto& max_pool = static_cast<const MaxPool2d&>(pool);
   if (max_pool.kernel_size != 2 || max_pool.stride != 2 || max_pool.padding != 0) return nullptr;
   return static_cast<Conv2d*>(&conv);
+}
+
+// The BatchNorm2d starting a BatchNorm2d, Dropout run at `index` whose Dropout is in
+// training mode (in eval it returns its input: nothing to fuse), or null; exact types only.
+BatchNorm2d* batch_norm_dropout_at(const Children& children, std::size_t index) {
+  if (index + 1 >= children.size()) return nullptr;
+  Module& batch_norm = *children[index].second;
+  Module& dropout = *children[index + 1].second;
+  if (typeid(batch_norm) != typeid(BatchNorm2d) || typeid(dropout) != typeid(Dropout) ||
+      !dropout.is_training()) {
+    return nullptr;
+  }
+  return static_cast<BatchNorm2d*>(&batch_norm);
 }
 
 }  // namespace
@@ -75,6 +90,13 @@ Tensor Sequential::forward(const Tensor& input) {
     if (Conv2d* conv = conv_relu_max_pool2d_at(children, i)) {
       x = conv->forward_relu_max_pool2d(x);
       i += 2;
+      continue;
+    }
+    // A BatchNorm2d and a training Dropout in one pass: the same bits, without storing the
+    // normalised tensor (functional::batch_norm_dropout).
+    if (BatchNorm2d* batch_norm = batch_norm_dropout_at(children, i)) {
+      x = batch_norm->forward_dropout(x, static_cast<const Dropout&>(*children[i + 1].second).p);
+      i += 1;
       continue;
     }
     x = children[i].second->forward(x);

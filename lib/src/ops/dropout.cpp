@@ -16,12 +16,46 @@
 #include <nnkit/kernels/parallel.hpp>
 #include <nnkit/random/generator.hpp>
 
+#include "dropout_mask.hpp"
+
 namespace nnkit::functional {
 
-Tensor dropout(const Tensor& input, double p, bool training) {
+namespace {
+
+// out[i] = in[i] · kept[i] · scale over [first, last): the floats of `in · (kept ? scale : 0)`
+// (kept is 0 or 1), without a branch per element, so the loop vectorises. `out` may be `in`.
+void multiply_by_mask(const float* in, const std::uint8_t* kept, float scale, float* out,
+                      std::int64_t first, std::int64_t last) {
+  for (std::int64_t i = first; i < last; ++i) {
+    out[i] = in[i] * (static_cast<float>(kept[i]) * scale);
+  }
+}
+
+}  // namespace
+
+void check_dropout_probability(double p) {
   if (!(p >= 0.0 && p <= 1.0)) {
     throw Error(fmt::format("dropout: probability has to be between 0 and 1, but got p = {}", p));
   }
+}
+
+DropoutDraw draw_dropout_mask(std::int64_t count, double p) {
+  DropoutDraw draw{std::make_shared<memory::ByteBuffer>(count), 0.0f};
+  std::uint8_t* kept = draw.kept->data();
+  if (p == 1.0) {
+    // torch multiplies by zeros({}): every element dropped, no draws.
+    std::fill_n(kept, count, std::uint8_t{0});
+    return draw;
+  }
+  // bernoulli_(1 − p): one 53-bit uniform per element (two 32-bit draws), kept iff
+  // u < 1 − p in double; then div_(1 − p) with the scalar cast to float32 first.
+  default_generator().bernoulli(kept, count, 1.0 - p);
+  draw.scale = 1.0f / static_cast<float>(1.0 - p);
+  return draw;
+}
+
+Tensor dropout(const Tensor& input, double p, bool training) {
+  check_dropout_probability(p);
   if (input.dtype() != Dtype::Float32) {
     throw Error(fmt::format("dropout: expected a float32 input, got an int64 tensor {}",
                             to_string(input.shape())));
@@ -31,34 +65,21 @@ Tensor dropout(const Tensor& input, double p, bool training) {
 
   // The mask holds one byte per element (kept or not) instead of torch's float noise;
   // products with `kept ? scale : 0` are the same floats as with the noise tensor.
-  const auto count = input.numel();
-  auto kept = std::make_shared<memory::ByteBuffer>(count);
-  std::uint8_t* mask = kept->data();
-  // p == 1: torch multiplies by zeros({}), every element dropped, no draws.
-  const float scale = p == 1.0 ? 0.0f : 1.0f / static_cast<float>(1.0 - p);
-  if (p == 1.0) {
-    std::fill_n(mask, count, std::uint8_t{0});
-  } else {
-    // bernoulli_(1 − p): one 53-bit uniform per element (two 32-bit draws), kept iff
-    // u < 1 − p in double; then div_(1 − p) with the scalar cast to float32 first.
-    const double keep = 1.0 - p;
-    default_generator().bernoulli(mask, count, keep);
-  }
+  const DropoutDraw draw = draw_dropout_mask(input.numel(), p);
   Tensor out = Tensor::empty(input.shape());
   const float* x = input.data();
   float* y = out.data();
   // The draws above are one sequential stream; the products are independent.
-  kernels::parallel_blocks(count, 1 << 16, [&](std::int64_t first, std::int64_t last) {
-    for (std::int64_t i = first; i < last; ++i) y[i] = x[i] * (mask[i] ? scale : 0.0f);
+  kernels::parallel_blocks(input.numel(), 1 << 16, [&](std::int64_t first, std::int64_t last) {
+    multiply_by_mask(x, draw.kept->data(), draw.scale, y, first, last);
   });
 
-  return record(out, "MulBackward0", {input}, [kept, scale](const Tensor& g) {
+  return record(out, "MulBackward0", {input}, [draw](const Tensor& g) {
     Tensor grad = may_reuse_gradient(g) ? g : Tensor::empty(g.shape());
     const float* pg = g.data();
-    const std::uint8_t* m = kept->data();
     float* out_grad = grad.data();
     kernels::parallel_blocks(g.numel(), 1 << 16, [&](std::int64_t first, std::int64_t last) {
-      for (std::int64_t i = first; i < last; ++i) out_grad[i] = pg[i] * (m[i] ? scale : 0.0f);
+      multiply_by_mask(pg, draw.kept->data(), draw.scale, out_grad, first, last);
     });
     return std::vector<Tensor>{grad};
   });

@@ -8,6 +8,15 @@
 
 namespace nnkit::kernels {
 
+/// Inverted dropout fused after the normalisation (functional::batch_norm_dropout): element i
+/// of the output (forward) and of the incoming gradient (backward) is multiplied by
+/// kept[i] · scale, kept[i] being 0 or 1 — the same floats as functional::dropout's
+/// `x · (kept ? scale : 0)` on a separate tensor. `kept` null: no dropout.
+struct DropoutMask {
+  const std::uint8_t* kept = nullptr;
+  float scale = 1.0f;
+};
+
 /// Per-channel mean, *biased* variance (divide by N·HW) and, when `unbiased_var` is not
 /// null, unbiased variance (divide by N·HW − 1, needs N·HW ≥ 2) of x [N, C, HW]; each
 /// output has C entries; the caller needs N·HW ≥ 1. Rounded as torch's CPU kernel rounds
@@ -19,20 +28,22 @@ void batch_norm_stats(const float* x, std::int64_t n, std::int64_t c, std::int64
 
 /// y[n, c, i] = (x[n, c, i] − mean[c]) · invstd[c] · weight[c] + bias[c], computed as
 /// x · alpha + beta with alpha = invstd·weight, beta = bias − mean·alpha (torch's form).
-/// `weight` / `bias` may be null (1 and 0: affine=False). `y` may alias `x`.
+/// `weight` / `bias` may be null (1 and 0: affine=False). `y` may alias `x`. With a
+/// `dropout` mask, y is then multiplied by kept · scale.
 void batch_norm_forward(const float* x, std::int64_t n, std::int64_t c, std::int64_t hw,
                         const float* mean, const float* invstd, const float* weight,
-                        const float* bias, float* y);
+                        const float* bias, float* y, DropoutMask dropout = {});
 
 /// Backward of batch_norm_forward given dL/dy [N, C, HW]. `mean`/`invstd` are the values
 /// the forward used: the batch statistics when `training` (then the mean and variance
 /// depend on x, and dL/dx = (dy − mean(dy) − x̂·mean(dy·x̂)) · invstd · w), the running
 /// statistics otherwise (dL/dx = dy · invstd · w). grad_weight[c] = Σ dy·x̂,
 /// grad_bias[c] = Σ dy. Any of grad_x, grad_weight, grad_bias may be null (not wanted);
-/// `weight` may be null (1).
+/// `weight` may be null (1). With a `dropout` mask, `grad_y` is the gradient of the
+/// dropout's output and dL/dy = grad_y · kept · scale.
 void batch_norm_backward(const float* grad_y, const float* x, std::int64_t n, std::int64_t c,
                          std::int64_t hw, const float* mean, const float* invstd,
                          const float* weight, bool training, float* grad_x, float* grad_weight,
-                         float* grad_bias);
+                         float* grad_bias, DropoutMask dropout = {});
 
 }  // namespace nnkit::kernels

@@ -19,6 +19,10 @@ public:
                        std::optional<double> momentum = 0.1, bool affine = true,
                        bool track_running_stats = true);
   Tensor forward(const Tensor& input) override;
+  /// forward, then Dropout(p) in training mode, in one pass and equal bit for bit
+  /// (functional::batch_norm_dropout): what nn::Sequential runs for a BatchNorm2d followed
+  /// by a training Dropout. [N, num_features, H, W] -> the same shape.
+  Tensor forward_dropout(const Tensor& input, double p);
   std::string name() const override { return "BatchNorm2d"; }
   /// "32, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True"
   std::string extra_repr() const override;
