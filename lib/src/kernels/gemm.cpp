@@ -4,7 +4,10 @@
 // here: sgemm 2000x128x256, a tenth of the elements differ in the last bits), so a
 // threaded OpenBLAS would make every result depend on --threads / OPENBLAS_NUM_THREADS.
 // nnkit parallelises around its GEMMs instead (parallel.hpp): convolutions run one
-// single-threaded gemm per chunk of images, chunks on several cores.
+// single-threaded gemm per chunk of images, chunks on several cores; a large dgemm (part 1's
+// layers) runs as blocks of rows of C, one single-threaded call per block. Each element of C
+// is then summed exactly as in one call over all rows (OpenBLAS blocks K from K alone, and
+// the blocks start at multiples of the kernel's rows), which test_gemm checks bit for bit.
 #include <nnkit/kernels/gemm.hpp>
 
 #include <cblas.h>
@@ -25,6 +28,31 @@ const bool openblas_pinned = [] {
   return true;
 }();
 
+// Rows of C per unit of a row block: a multiple of OpenBLAS's dgemm row unroll (4 on
+// Haswell, 8 on SkylakeX), so that every block but the last has no tail rows.
+constexpr std::int64_t kRowUnit = 8;
+// Multiply-adds worth one block: below this, splitting costs more than it saves.
+constexpr double kWorkPerBlock = double(1 << 20);
+
+// How many row blocks a dgemm of this shape runs as: a power of two (even shares for 2 or 4
+// threads), each of at least kWorkPerBlock multiply-adds and one kRowUnit of rows. From the
+// shape alone, never from the thread count (parallel.hpp).
+std::int64_t row_blocks(std::int64_t m, std::int64_t n, std::int64_t k) {
+  const double work = double(m) * double(n) * double(k);
+  const std::int64_t units = m / kRowUnit;
+  std::int64_t blocks = 1;
+  while (blocks * 2 <= units && work / double(blocks * 2) >= kWorkPerBlock) blocks *= 2;
+  return blocks;
+}
+
+void dgemm_rows(bool transpose_a, bool transpose_b, std::int64_t m, std::int64_t n,
+                std::int64_t k, double alpha, const double* a, std::int64_t lda, const double* b,
+                std::int64_t ldb, double beta, double* c, std::int64_t ldc) {
+  cblas_dgemm(CblasRowMajor, flag(transpose_a), flag(transpose_b), static_cast<blasint>(m),
+              static_cast<blasint>(n), static_cast<blasint>(k), alpha, a, static_cast<blasint>(lda),
+              b, static_cast<blasint>(ldb), beta, c, static_cast<blasint>(ldc));
+}
+
 }  // namespace
 
 void gemm(bool transpose_a, bool transpose_b, std::int64_t m, std::int64_t n, std::int64_t k,
@@ -40,9 +68,21 @@ void gemm(bool transpose_a, bool transpose_b, std::int64_t m, std::int64_t n, st
           double alpha, const double* a, std::int64_t lda, const double* b, std::int64_t ldb,
           double beta, double* c, std::int64_t ldc) {
   if (m == 0 || n == 0) return;
-  cblas_dgemm(CblasRowMajor, flag(transpose_a), flag(transpose_b), static_cast<blasint>(m),
-              static_cast<blasint>(n), static_cast<blasint>(k), alpha, a, static_cast<blasint>(lda),
-              b, static_cast<blasint>(ldb), beta, c, static_cast<blasint>(ldc));
+  const std::int64_t blocks = row_blocks(m, n, k);
+  if (blocks == 1) {
+    dgemm_rows(transpose_a, transpose_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    return;
+  }
+  const std::int64_t units = m / kRowUnit;
+  parallel_for(blocks, [&](std::int64_t i) {
+    const Range1d range = split_range(units, blocks, i);
+    const std::int64_t first = range.begin * kRowUnit;
+    const std::int64_t last = i + 1 == blocks ? m : range.end * kRowUnit;  // tail rows last
+    // Row `first` of op(A): a row of A, or a column of A when it is transposed.
+    const double* a_rows = transpose_a ? a + first : a + first * lda;
+    dgemm_rows(transpose_a, transpose_b, last - first, n, k, alpha, a_rows, lda, b, ldb, beta,
+               c + first * ldc, ldc);
+  });
 }
 
 void set_num_threads(int threads) {

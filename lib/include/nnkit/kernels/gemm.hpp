@@ -12,7 +12,8 @@ void gemm(bool transpose_a, bool transpose_b, std::int64_t m, std::int64_t n, st
           float alpha, const float* a, std::int64_t lda, const float* b, std::int64_t ldb,
           float beta, float* c, std::int64_t ldc);
 
-/// dgemm, the same contract in float64 (part 1 mirrors NumPy's float64).
+/// dgemm, the same contract in float64 (part 1 mirrors NumPy's float64). A large product
+/// runs as blocks of rows on nnkit's workers, with the floats of one call.
 void gemm(bool transpose_a, bool transpose_b, std::int64_t m, std::int64_t n, std::int64_t k,
           double alpha, const double* a, std::int64_t lda, const double* b, std::int64_t ldb,
           double beta, double* c, std::int64_t ldc);
