@@ -5,12 +5,12 @@
         [--epochs-numpy N] [--epochs-ann N] [--epochs-cnn N] [--threads 1,2]
         [--nnkit-threads N] [--data DIR] [--out out/bench]
 
-Runs, one after the other on this machine: bench/sgemm_peak (the float32 GEMM ceiling),
-then per part the anchor (NumPy for part 1, PyTorch for parts 2 and 3; bench/peer.py) at
+Runs, one after the other on this machine: bench/sgemm_peak (the float32 and float64 GEMM
+ceilings), then per part the anchor (NumPy for part 1, PyTorch for parts 2 and 3; bench/peer.py) at
 every thread count of --threads, and the C++ program build/bin/<part> once. Every run is a
 child process: wall time from start to exit, peak RSS from os.wait4. The fastest anchor run
-is the anchor; the table gives each run's time and peak RSS as a ratio to it, and for the
-CNN the achieved GFLOP/s against the sgemm peak. Writes bench.md, bench.json and the logs
+is the anchor; the table gives each run's time and peak RSS as a ratio to it, and for parts
+1 and 3 the achieved GFLOP/s against the GEMM peak of their precision (dgemm, sgemm). Writes bench.md, bench.json and the logs
 into --out. Only the standard library here: NumPy, scikit-learn and torch load in the
 peers. bench/README.md explains the columns and the FLOP count.
 """
@@ -33,6 +33,17 @@ ACCURACY_LINE = re.compile(r"Accuracy on test set: ([0-9.]+)")
 
 
 @dataclasses.dataclass(frozen=True)
+class Workload:
+    """What a part's run computes, for its FLOP count (bench/README.md): the forward FLOPs of
+    each layer for one image, and how many evaluation forwards its given train() makes per
+    epoch over the training and the validation images (besides the training step's own)."""
+    layer_flops: tuple
+    train_evaluations: int
+    val_evaluations: int
+    dtype: str  # "float32" or "float64": which GEMM peak it is compared with
+
+
+@dataclasses.dataclass(frozen=True)
 class Part:
     """One workload: the C++ program, its anchor library and the assignment's epochs."""
     number: int
@@ -40,19 +51,36 @@ class Part:
     program: str
     anchor: str
     default_epochs: int
+    workload: Workload = None  # None: no FLOP count (part 2, dominated by per-batch overhead)
 
 
-PARTS = {
-    1: Part(1, "NumpyANN 784-64-10, batch 64, float64", "numpy_ann", "numpy", 250),
-    2: Part(2, "PyTorchANN 784-32-10, batch 64, SGD", "pytorch_ann", "torch", 100),
-    3: Part(3, "PyTorchCNN, full batch 2000, Adam", "pytorch_cnn", "torch", 60),
-}
+def conv_flops(convs):
+    """Forward FLOPs (2 per multiply-add) of 3×3 convolutions with padding 1, one image."""
+    return [2 * c_in * c_out * 3 * 3 * hw * hw for c_in, c_out, hw in convs]
 
-# The CNN of item 3.1, for the FLOP count: 3×3 convolutions with padding 1 (the output keeps
-# the input's H×W, each MaxPool2d(2) then floors it: 28 → 14 → 7 → 3 → 1), then two Linear.
+
+def linear_flops(linears):
+    """Forward FLOPs of Linear layers (in, out), one image."""
+    return [2 * f_in * f_out for f_in, f_out in linears]
+
+
+# Part 1 (items 1.7, 1.10): 784-64-10; per epoch, after the mini-batches, loss and accuracy
+# over the training and the validation set, each a forward of its own.
+ANN_WORKLOAD = Workload(tuple(linear_flops([(784, 64), (64, 10)])), 2, 2, "float64")
+# The CNN of item 3.1: 3×3 convolutions with padding 1 (the output keeps the input's H×W,
+# each MaxPool2d(2) then floors it: 28 → 14 → 7 → 3 → 1), then two Linear. The given train()
+# takes the loss from the training step's forward, then the training accuracy (one more
+# forward), then validation loss and accuracy (two).
 CNN_CONVS = [(1, 32, 28), (32, 64, 14), (64, 128, 7), (128, 256, 3)]  # (C_in, C_out, H = W)
 CNN_LINEARS = [(256, 128), (128, 10)]                                  # (in, out)
+CNN_WORKLOAD = Workload(tuple(conv_flops(CNN_CONVS) + linear_flops(CNN_LINEARS)), 1, 2, "float32")
 N_TRAIN, N_VAL, N_TEST = 2000, 200, 200
+
+PARTS = {
+    1: Part(1, "NumpyANN 784-64-10, batch 64, float64", "numpy_ann", "numpy", 250, ANN_WORKLOAD),
+    2: Part(2, "PyTorchANN 784-32-10, batch 64, SGD", "pytorch_ann", "torch", 100),
+    3: Part(3, "PyTorchCNN, full batch 2000, Adam", "pytorch_cnn", "torch", 60, CNN_WORKLOAD),
+}
 
 
 @dataclasses.dataclass
@@ -176,18 +204,19 @@ def measure(run, env=None):
     return run
 
 
-def sgemm_peak(build_bin, n, logs):
-    """bench/sgemm_peak with every core: {"n", "threads", "gflops", ...} from its one line."""
-    run = Run(0, "sgemm_peak", os.cpu_count(), 0,
-              [os.path.join(build_bin, "sgemm_peak"), "--n", str(n)],
-              os.path.join(logs, "sgemm_peak.log"))
+def gemm_peak(build_bin, n, dtype, logs):
+    """bench/sgemm_peak --dtype `dtype` with every core: {"n", "threads", "gflops", ...} from
+    its one line."""
+    run = Run(0, f"gemm_peak_{dtype}", os.cpu_count(), 0,
+              [os.path.join(build_bin, "sgemm_peak"), "--n", str(n), "--dtype", dtype],
+              os.path.join(logs, f"gemm_peak_{dtype}.log"))
     measure(run)
     with open(run.log) as log:
         text = log.read()
     fields = dict(re.findall(r"(\w+)=([0-9.]+)", text))
     if run.exit_code != 0 or "gflops" not in fields:
-        sys.exit(f"bench: sgemm_peak failed (exit {run.exit_code}):\n{text}")
-    return {"n": int(fields["n"]), "threads": int(fields["threads"]),
+        sys.exit(f"bench: sgemm_peak --dtype {dtype} failed (exit {run.exit_code}):\n{text}")
+    return {"dtype": dtype, "n": int(fields["n"]), "threads": int(fields["threads"]),
             "best_s": float(fields["best_s"]), "gflops": float(fields["gflops"])}
 
 
@@ -237,33 +266,29 @@ def run_part(part, args, build_bin, logs):
 
 # ----------------------------------------------------------------------------- FLOPs
 
-def cnn_forward_flops_per_layer():
-    """FLOPs (2 per multiply-add) of each conv and linear layer for one image, forward."""
-    convs = [2 * c_in * c_out * 3 * 3 * hw * hw for c_in, c_out, hw in CNN_CONVS]
-    linears = [2 * f_in * f_out for f_in, f_out in CNN_LINEARS]
-    return convs + linears
-
-
-def cnn_run_flops(epochs):
-    """FLOPs of a whole CNN run (bench/README.md): per epoch the full-batch step (forward,
-    backward = 2× forward: input and weight gradients, except the first conv's input
-    gradient, which nobody computes), the train-accuracy forward over 2000 images, and the
-    two validation forwards over 200 (loss, then accuracy); at the end the 200 test images."""
-    layers = cnn_forward_flops_per_layer()
-    forward = sum(layers)
-    backward = 2 * forward - layers[0]
-    per_epoch = N_TRAIN * (forward + backward) + N_TRAIN * forward + 2 * N_VAL * forward
+def run_flops(workload, epochs):
+    """FLOPs of a whole run (bench/README.md): per epoch the training pass over the 2000
+    images (forward, and backward = 2× forward: input and weight gradients, except the first
+    layer's input gradient, which nobody computes) and the evaluation forwards over the
+    training and validation images; at the end the 200 test images."""
+    forward = sum(workload.layer_flops)
+    backward = 2 * forward - workload.layer_flops[0]
+    per_epoch = (N_TRAIN * (forward + backward) + workload.train_evaluations * N_TRAIN * forward
+                 + workload.val_evaluations * N_VAL * forward)
     return epochs * per_epoch + N_TEST * forward
 
 
 # ----------------------------------------------------------------------------- the report
 
-def summarise_part(part, runs, peak_gflops):
-    """Ratios to the anchor (the fastest anchor run), GFLOP/s for the CNN; a JSON-ready dict."""
+def summarise_part(part, runs, peaks):
+    """Ratios to the anchor (the fastest anchor run); where the part has a FLOP count, GFLOP/s
+    against the GEMM peak of its precision (`peaks`: dtype -> gemm_peak's dict) and the floor:
+    the time its FLOPs take at that peak. A JSON-ready dict."""
     anchors = [r for r in runs if r.name.startswith(part.anchor)]
     best = min(anchors, key=lambda r: r.wall_s)
     nnkit = runs[-1]
-    flops = cnn_run_flops(nnkit.epochs) if part.number == 3 else None
+    flops = run_flops(part.workload, nnkit.epochs) if part.workload else None
+    peak_gflops = peaks[part.workload.dtype]["gflops"] if part.workload else None
     rows = []
     for r in runs:
         if flops:
@@ -276,9 +301,12 @@ def summarise_part(part, runs, peak_gflops):
                    is_anchor=r is best,
                    percent_of_peak=100.0 * r.gflops / peak_gflops if r.gflops else None)
         rows.append(row)
+    floor_s = flops / (peak_gflops * 1e9) if flops else None
     return {"part": part.number, "title": part.title, "program": part.program,
-            "epochs": nnkit.epochs, "anchor": best.name, "flops": flops, "runs": rows,
-            "nnkit_time_ratio": nnkit.wall_s / best.wall_s,
+            "epochs": nnkit.epochs, "anchor": best.name, "flops": flops,
+            "peak_dtype": part.workload.dtype if part.workload else None,
+            "floor_s": floor_s, "floor_ratio": floor_s / best.wall_s if flops else None,
+            "runs": rows, "nnkit_time_ratio": nnkit.wall_s / best.wall_s,
             "nnkit_rss_ratio": nnkit.peak_rss_mib / best.peak_rss_mib}
 
 
@@ -301,16 +329,17 @@ def table_row(part, row):
 
 def markdown(report):
     """The whole report as markdown: header lines, the table, one verdict line per part."""
-    peak = report["sgemm_peak"]
+    peaks = report["gemm_peaks"]
     lines = [f"# make bench, {report['date']}", "",
              f"Machine: {report['machine']['cpu']}, {report['machine']['cores']} cores, "
              f"load average {report['machine']['load_before']} before, "
              f"{report['machine']['load_after']} after.  ",
              f"Peers: {report['versions']}.  ",
-             f"sgemm peak (OpenBLAS, n={peak['n']}, {peak['threads']} threads): "
-             f"**{peak['gflops']:.1f} GFLOP/s**.", "",
+             f"GEMM peaks (OpenBLAS, n={peaks['float32']['n']}, {peaks['float32']['threads']} "
+             f"threads): sgemm **{peaks['float32']['gflops']:.1f} GFLOP/s** (part 3), dgemm "
+             f"**{peaks['float64']['gflops']:.1f} GFLOP/s** (part 1).", "",
              "| part | run | epochs | wall s | time × anchor | peak RSS MiB | RSS × anchor "
-             "| test acc | GFLOP/s | % of sgemm peak |",
+             "| test acc | GFLOP/s | % of GEMM peak |",
              "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|"]
     for part in report["parts"]:
         lines += [table_row(part, row) for row in part["runs"]]
@@ -321,9 +350,13 @@ def markdown(report):
                 f"**{part['nnkit_time_ratio']:.2f}×** the time of the anchor "
                 f"({part['anchor']}) and {part['nnkit_rss_ratio']:.2f}× its peak RSS")
         if nnkit["percent_of_peak"] is not None:
-            line += (f"; {part['flops'] / 1e12:.2f} TFLOP in {nnkit['wall_s']:.1f} s = "
+            gemm = "sgemm" if part["peak_dtype"] == "float32" else "dgemm"
+            amount = (f"{part['flops'] / 1e12:.2f} TFLOP" if part["flops"] >= 1e12
+                      else f"{part['flops'] / 1e9:.1f} GFLOP")
+            line += (f"; {amount} in {nnkit['wall_s']:.1f} s = "
                      f"{nnkit['gflops']:.1f} GFLOP/s, {nnkit['percent_of_peak']:.1f} % of the "
-                     f"sgemm peak")
+                     f"{gemm} peak. At that peak the FLOPs alone take {part['floor_s']:.2f} s = "
+                     f"{part['floor_ratio']:.2f}× the anchor, a floor for any run that computes them")
         lines.append(line + ".  ")
     lines += ["", "Times are whole processes (start-up and data loading included). An nnkit "
               "program exits 1 when its test accuracy is below the assignment's threshold, "
@@ -384,11 +417,13 @@ def main(argv):
     if float(report["machine"]["load_before"]) > 0.5:
         say(f"bench: warning: load average {report['machine']['load_before']} before starting: "
             "other work on this machine will slow every run down")
-    say("bench: sgemm_peak ...")
-    report["sgemm_peak"] = sgemm_peak(build_bin, args.sgemm_n, logs)
-    say(f"bench:   {report['sgemm_peak']['gflops']:.1f} GFLOP/s")
+    report["gemm_peaks"] = {}
+    for dtype in ("float32", "float64"):
+        say(f"bench: GEMM peak, {dtype} ...")
+        report["gemm_peaks"][dtype] = gemm_peak(build_bin, args.sgemm_n, dtype, logs)
+        say(f"bench:   {report['gemm_peaks'][dtype]['gflops']:.1f} GFLOP/s")
     report["parts"] = [summarise_part(PARTS[p], run_part(PARTS[p], args, build_bin, logs),
-                                      report["sgemm_peak"]["gflops"]) for p in args.parts]
+                                      report["gemm_peaks"]) for p in args.parts]
     report["machine"]["load_after"] = load_average()
     print(write_report(report, args.out), end="")
     say(f"bench: written {os.path.relpath(os.path.join(args.out, 'bench.md'))} and bench.json")
