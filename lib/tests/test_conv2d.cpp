@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <map>
 #include <memory>
@@ -153,7 +154,8 @@ TEST_CASE("col2im is the adjoint of im2col: <im2col(x), c> == <x, col2im(c)>") {
   const std::vector<kernels::Window2d> windows = {
       {1, 5, 5, 3, 3, 1, 1, 0, 0}, {2, 7, 9, 3, 3, 1, 1, 1, 1}, {3, 9, 7, 4, 4, 2, 2, 1, 1},
       {2, 8, 6, 3, 2, 2, 1, 1, 0}, {1, 6, 10, 3, 3, 3, 2, 2, 1}, {2, 3, 3, 5, 5, 1, 1, 1, 1},
-      {1, 4, 4, 1, 1, 2, 2, 0, 0}, {2, 11, 13, 4, 3, 3, 2, 1, 2}};
+      {1, 4, 4, 1, 1, 2, 2, 0, 0}, {2, 11, 13, 4, 3, 3, 2, 1, 2}, {4, 7, 7, 3, 3, 1, 1, 1, 1},
+      {3, 6, 5, 2, 3, 1, 1, 2, 0}};
   unsigned seed = 1;
   for (const auto& g : windows) {
     const std::string what = fmt::format(
@@ -171,8 +173,12 @@ TEST_CASE("col2im is the adjoint of im2col: <im2col(x), c> == <x, col2im(c)>") {
     for (std::size_t i = 0; i < image.size(); ++i) right += double(image[i]) * x.data()[i];
     // col2im accumulates in float32, hence not 1e-12
     CHECK(left == doctest::Approx(right).epsilon(1e-6));
-    // and im2col's entries are the image's pixels or the zero padding, at the right place
+    // and im2col's entries are the image's pixels or the zero padding, at the right place;
+    // col2im adds each column entry to its pixel, a pixel's entries in (kh, kw) order, onto
+    // what the image held: the floats of the direct loop below, bit for bit.
     const std::int64_t OH = g.out_height(), OW = g.out_width();
+    std::vector<float> added(x.data(), x.data() + x.numel()), direct = added;
+    kernels::col2im(c.data(), g, added.data());
     bool placed = true;
     for (std::int64_t ch = 0; ch < g.channels; ++ch)
       for (std::int64_t kh = 0; kh < g.kernel_h; ++kh)
@@ -182,10 +188,12 @@ TEST_CASE("col2im is the adjoint of im2col: <im2col(x), c> == <x, col2im(c)>") {
               const std::int64_t ih = oh * g.stride_h - g.pad_h + kh, iw = ow * g.stride_w - g.pad_w + kw;
               const bool in = ih >= 0 && ih < g.height && iw >= 0 && iw < g.width;
               const float expected = in ? x.data()[(ch * g.height + ih) * g.width + iw] : 0.0f;
-              const float got = columns[(((ch * g.kernel_h + kh) * g.kernel_w + kw) * OH + oh) * OW + ow];
-              placed = placed && got == expected;
+              const std::int64_t entry = (((ch * g.kernel_h + kh) * g.kernel_w + kw) * OH + oh) * OW + ow;
+              placed = placed && columns[entry] == expected;
+              if (in) direct[(ch * g.height + ih) * g.width + iw] += c.data()[entry];
             }
     CHECK_MESSAGE(placed, what);
+    CHECK_MESSAGE(std::memcmp(added.data(), direct.data(), added.size() * sizeof(float)) == 0, what);
   }
 }
 

@@ -1,5 +1,6 @@
 // im2col / col2im, Caffe's layout. At stride 1, im2col copies each channel into a
-// zero-bordered plane once and then reads every column row from it without bounds tests.
+// zero-bordered plane once and then reads every column row from it without bounds tests;
+// col2im adds every column row into such a plane and copies its inside back.
 // Otherwise the inner loops work on one output row at a time: the range of output columns
 // whose input pixel lies inside the image is computed once, so the copy needs no
 // per-element bounds test.
@@ -49,6 +50,13 @@ void col2im(const float* columns, const Window2d& g, float* image) {
 
 namespace {
 
+// A zero-bordered plane's storage for the calling thread: at least `size` floats.
+float* padded_plane(std::int64_t size) {
+  thread_local std::vector<float> padded;
+  if (static_cast<std::int64_t>(padded.size()) < size) padded.resize(size);
+  return padded.data();
+}
+
 // Stride 1 (every layer of the assignment's CNN): each channel is first copied into a
 // zero-bordered plane of (H + 2·pad_h) x (W + 2·pad_w), so that every row of the column
 // matrix is OH plain copies of OW floats with no bounds, no fills and no library calls.
@@ -59,9 +67,7 @@ void im2col_stride1(const float* image, const Window2d& g, float* columns, std::
   const std::int64_t out_h = g.out_height(), out_w = g.out_width();
   const std::int64_t padded_w = g.width + 2 * g.pad_w;
   const std::int64_t padded_size = (g.height + 2 * g.pad_h) * padded_w;
-  thread_local std::vector<float> padded;
-  if (static_cast<std::int64_t>(padded.size()) < padded_size) padded.resize(padded_size);
-  float* p = padded.data();
+  float* p = padded_plane(padded_size);
   std::fill(p, p + padded_size, 0.0f);  // the border stays zero for every channel
   for (std::int64_t c = 0; c < g.channels; ++c) {
     const float* src = image + c * g.height * g.width;
@@ -78,6 +84,38 @@ void im2col_stride1(const float* image, const Window2d& g, float* columns, std::
           for (std::int64_t ow = 0; ow < out_w; ++ow) to[ow] = from[ow];
         }
       }
+    }
+  }
+}
+
+// col2im at stride 1: each channel's image goes into the inside of a padded plane, every
+// column row is added at its offset with no bounds (what lands on the border is thrown
+// away), and the inside is copied back. Each pixel receives the same additions in the same
+// (kh, kw) order as in the generic loop below, so the floats are the same.
+void col2im_stride1(const float* columns, const Window2d& g, float* image, std::int64_t ld) {
+  const std::int64_t out_h = g.out_height(), out_w = g.out_width();
+  const std::int64_t padded_w = g.width + 2 * g.pad_w;
+  float* p = padded_plane((g.height + 2 * g.pad_h) * padded_w);
+  for (std::int64_t c = 0; c < g.channels; ++c) {
+    float* plane = image + c * g.height * g.width;
+    // The border is not read back: no need to clear it between channels.
+    for (std::int64_t h = 0; h < g.height; ++h) {
+      float* to = p + (h + g.pad_h) * padded_w + g.pad_w;
+      for (std::int64_t w = 0; w < g.width; ++w) to[w] = plane[h * g.width + w];
+    }
+    for (std::int64_t kh = 0; kh < g.kernel_h; ++kh) {
+      for (std::int64_t kw = 0; kw < g.kernel_w; ++kw) {
+        const float* src = columns + ((c * g.kernel_h + kh) * g.kernel_w + kw) * ld;
+        for (std::int64_t oh = 0; oh < out_h; ++oh) {
+          float* to = p + (oh + kh) * padded_w + kw;
+          const float* from = src + oh * out_w;
+          for (std::int64_t ow = 0; ow < out_w; ++ow) to[ow] += from[ow];
+        }
+      }
+    }
+    for (std::int64_t h = 0; h < g.height; ++h) {
+      const float* from = p + (h + g.pad_h) * padded_w + g.pad_w;
+      for (std::int64_t w = 0; w < g.width; ++w) plane[h * g.width + w] = from[w];
     }
   }
 }
@@ -120,6 +158,10 @@ void im2col(const float* image, const Window2d& g, float* columns, std::int64_t 
 void col2im(const float* columns, const Window2d& g, float* image, std::int64_t ld) {
   const std::int64_t out_h = g.out_height(), out_w = g.out_width();
   const std::int64_t plane = g.height * g.width;
+  if (g.stride_h == 1 && g.stride_w == 1) {
+    col2im_stride1(columns, g, image, ld);
+    return;
+  }
   for (std::int64_t c = 0; c < g.channels; ++c) {
     float* dst_plane = image + c * plane;
     for (std::int64_t kh = 0; kh < g.kernel_h; ++kh) {
