@@ -42,6 +42,10 @@ public:
   }
   void push_back(std::shared_ptr<Module> module);
 
+  /// The children in order. Two runs of children go through one fused pass instead, with
+  /// the same floats and draws as child by child: Conv2d, ReLU, MaxPool2d(2)
+  /// (Conv2d::forward_relu_max_pool2d) and BatchNorm2d, Dropout in training
+  /// (BatchNorm2d::forward_dropout); exact types only, so a subclass's forward still runs.
   Tensor forward(const Tensor& input) override;
   std::string name() const override { return "Sequential"; }
 
