@@ -151,6 +151,12 @@ TEST_CASE("Sequential runs BatchNorm2d, Dropout fused in training, with the modu
     for (std::size_t i = 0; i < chain_model.size(); ++i) by_module = chain_model[i].forward(by_module);
     CHECK(nnkit::default_generator().draws() == fused_draws);
     check_same_bits(by_sequential, by_module, "Sequential vs module by module");
+    // The fused pass did run in training (its node ends the graph); in eval nothing is fused.
+    if (training) {
+      REQUIRE(by_sequential.grad_fn() != nullptr);
+      CHECK(by_sequential.grad_fn()->name() == "NativeBatchNormDropoutBackward");
+      CHECK(by_module.grad_fn()->name() == "MulBackward0");
+    }
     for (const std::size_t index : {0u, 3u}) {
       const auto& fused_norm = fused_model.at<nn::BatchNorm2d>(index);
       const auto& chain_norm = chain_model.at<nn::BatchNorm2d>(index);
@@ -166,4 +172,23 @@ TEST_CASE("Sequential runs BatchNorm2d, Dropout fused in training, with the modu
     check_same_bits(fused_model.at<nn::Conv2d>(2).weight.grad(),
                     chain_model.at<nn::Conv2d>(2).weight.grad(), "conv weight grad");
   }
+}
+
+TEST_CASE("BatchNorm2d::forward_dropout with p out of range changes nothing") {
+  // A Dropout's p is a public member: it can be set out of range after construction.
+  nn::BatchNorm2d norm(3);
+  const Tensor x = random_tensor({4, 3, 2, 2}, 5);
+  const std::string message =
+      nnkit::testing::error_message([&] { norm.forward_dropout(x, -0.5); });
+  CHECK(nnkit::testing::contains(message, "p = -0.5"));
+  CHECK(norm.num_batches_tracked.data()[0] == 0.0f);
+  CHECK(norm.running_mean.data()[0] == 0.0f);
+  CHECK(norm.running_var.data()[0] == 1.0f);
+
+  // In a Sequential such a pair is not fused: the chain fails in Dropout, as unfused.
+  nn::Sequential model(nn::BatchNorm2d(3), nn::Dropout(0.3));
+  model.at<nn::Dropout>(1).p = 1.5;
+  const std::string chain_message = nnkit::testing::error_message([&] { model.forward(x); });
+  CHECK(nnkit::testing::contains(chain_message, "p = 1.5"));
+  CHECK(model.at<nn::BatchNorm2d>(0).num_batches_tracked.data()[0] == 1.0f);
 }

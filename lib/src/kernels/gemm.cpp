@@ -28,20 +28,27 @@ const bool openblas_pinned = [] {
   return true;
 }();
 
-// Rows of C per unit of a row block: a multiple of OpenBLAS's dgemm row unroll (4 on
-// Haswell, 8 on SkylakeX), so that every block but the last has no tail rows.
+// Rows of C per unit of a row block: a multiple of OpenBLAS's dgemm unroll along C's rows
+// (row-major C is a column-major Cᵀ to OpenBLAS, so that is its N unroll: 8 on Haswell and
+// Zen, 2 on SkylakeX), so that every block but the last has no tail rows.
 constexpr std::int64_t kRowUnit = 8;
-// Multiply-adds worth one block: below this, splitting costs more than it saves.
+// Multiply-adds of the smallest block: below this, splitting costs more than it saves. Also
+// above OpenBLAS's small-matrix path (≤ 100³ multiply-adds, on AVX-512 builds), which may sum
+// differently: no block takes a path the whole product would not take.
 constexpr double kWorkPerBlock = double(1 << 20);
 
 // How many row blocks a dgemm of this shape runs as: a power of two (even shares for 2 or 4
-// threads), each of at least kWorkPerBlock multiply-adds and one kRowUnit of rows. From the
-// shape alone, never from the thread count (parallel.hpp).
+// threads), the smallest of at least kWorkPerBlock multiply-adds. From the shape alone, never
+// from the thread count (parallel.hpp).
 std::int64_t row_blocks(std::int64_t m, std::int64_t n, std::int64_t k) {
-  const double work = double(m) * double(n) * double(k);
+  const double row_work = double(n) * double(k);  // multiply-adds per row of C
   const std::int64_t units = m / kRowUnit;
   std::int64_t blocks = 1;
-  while (blocks * 2 <= units && work / double(blocks * 2) >= kWorkPerBlock) blocks *= 2;
+  // split_range gives every block at least units / blocks whole units
+  while (blocks * 2 <= units &&
+         double(units / (blocks * 2) * kRowUnit) * row_work >= kWorkPerBlock) {
+    blocks *= 2;
+  }
   return blocks;
 }
 

@@ -34,7 +34,9 @@ Conv2d* conv_relu_max_pool2d_at(const Children& children, std::size_t index) {
 }
 
 // The BatchNorm2d starting a BatchNorm2d, Dropout run at `index` whose Dropout is in
-// training mode (in eval it returns its input: nothing to fuse), or null; exact types only.
+// training mode (in eval it returns its input: nothing to fuse) with a valid p (a p set out
+// of range after construction fails in the unfused chain, as it would without fusion), or
+// null; exact types only.
 BatchNorm2d* batch_norm_dropout_at(const Children& children, std::size_t index) {
   if (index + 1 >= children.size()) return nullptr;
   Module& batch_norm = *children[index].second;
@@ -43,6 +45,8 @@ BatchNorm2d* batch_norm_dropout_at(const Children& children, std::size_t index) 
       !dropout.is_training()) {
     return nullptr;
   }
+  const double p = static_cast<const Dropout&>(dropout).p;
+  if (!(p >= 0.0 && p <= 1.0)) return nullptr;
   return static_cast<BatchNorm2d*>(&batch_norm);
 }
 
