@@ -10,9 +10,10 @@ ceilings), then per part the anchor (NumPy for part 1, PyTorch for parts 2 and 3
 every thread count of --threads, and the C++ program build/bin/<part> once. Every run is a
 child process: wall time from start to exit, peak RSS from os.wait4. The fastest anchor run
 is the anchor; the table gives each run's time and peak RSS as a ratio to it, and for parts
-1 and 3 the achieved GFLOP/s against the GEMM peak of their precision (dgemm, sgemm). Writes bench.md, bench.json and the logs
-into --out. Only the standard library here: NumPy, scikit-learn and torch load in the
-peers. bench/README.md explains the columns and the FLOP count.
+1 and 3 the achieved GFLOP/s against the GEMM peak of their precision (dgemm, sgemm). Writes
+bench.md, bench.json and the logs into --out. Only the standard library here: NumPy,
+scikit-learn and torch load in the peers. bench/README.md explains the columns and the FLOP
+counts.
 """
 import argparse
 import dataclasses

@@ -19,18 +19,12 @@ std::int64_t channel_grain(std::int64_t n, std::int64_t hw) {
   return std::max<std::int64_t>(1, (std::int64_t{1} << 16) / std::max<std::int64_t>(1, n * hw));
 }
 
-// kept · scale: 0 or scale exactly (kept is 0 or 1). Multiplying by it gives the floats of
-// dropout's `kept ? scale : 0` select, in a loop without a branch per element.
-float keep_factor(std::uint8_t kept, float scale) { return static_cast<float>(kept) * scale; }
-
 // One plane's dL/dy: grad_y itself, or after a fused dropout grad_y · kept · scale written to
 // `scratch` (hw floats), so that both passes of the backward read the same floats.
 const float* plane_gradient(const float* grad_y, const DropoutMask& dropout, std::int64_t offset,
                             std::int64_t hw, float* scratch) {
   if (!dropout.kept) return grad_y + offset;
-  const float* g = grad_y + offset;
-  const std::uint8_t* kept = dropout.kept + offset;
-  for (std::int64_t i = 0; i < hw; ++i) scratch[i] = g[i] * keep_factor(kept[i], dropout.scale);
+  multiply_by_mask(grad_y + offset, dropout.kept + offset, dropout.scale, scratch, hw);
   return scratch;
 }
 

@@ -57,6 +57,15 @@ float* padded_plane(std::int64_t size) {
   return padded.data();
 }
 
+// Copies one H x W channel into the inside of a plane padded by (pad_h, pad_w), rows
+// `padded_w` floats apart; the border is left as it is.
+void copy_into_padded(const float* plane, const Window2d& g, std::int64_t padded_w, float* p) {
+  for (std::int64_t h = 0; h < g.height; ++h) {
+    float* to = p + (h + g.pad_h) * padded_w + g.pad_w;
+    for (std::int64_t w = 0; w < g.width; ++w) to[w] = plane[h * g.width + w];
+  }
+}
+
 // Stride 1 (every layer of the assignment's CNN): each channel is first copied into a
 // zero-bordered plane of (H + 2·pad_h) x (W + 2·pad_w), so that every row of the column
 // matrix is OH plain copies of OW floats with no bounds, no fills and no library calls.
@@ -70,11 +79,7 @@ void im2col_stride1(const float* image, const Window2d& g, float* columns, std::
   float* p = padded_plane(padded_size);
   std::fill(p, p + padded_size, 0.0f);  // the border stays zero for every channel
   for (std::int64_t c = 0; c < g.channels; ++c) {
-    const float* src = image + c * g.height * g.width;
-    for (std::int64_t h = 0; h < g.height; ++h) {
-      float* to = p + (h + g.pad_h) * padded_w + g.pad_w;
-      for (std::int64_t w = 0; w < g.width; ++w) to[w] = src[h * g.width + w];
-    }
+    copy_into_padded(image + c * g.height * g.width, g, padded_w, p);
     for (std::int64_t kh = 0; kh < g.kernel_h; ++kh) {
       for (std::int64_t kw = 0; kw < g.kernel_w; ++kw) {
         float* dst = columns + ((c * g.kernel_h + kh) * g.kernel_w + kw) * ld;
@@ -99,10 +104,7 @@ void col2im_stride1(const float* columns, const Window2d& g, float* image, std::
   for (std::int64_t c = 0; c < g.channels; ++c) {
     float* plane = image + c * g.height * g.width;
     // The border is not read back: no need to clear it between channels.
-    for (std::int64_t h = 0; h < g.height; ++h) {
-      float* to = p + (h + g.pad_h) * padded_w + g.pad_w;
-      for (std::int64_t w = 0; w < g.width; ++w) to[w] = plane[h * g.width + w];
-    }
+    copy_into_padded(plane, g, padded_w, p);
     for (std::int64_t kh = 0; kh < g.kernel_h; ++kh) {
       for (std::int64_t kw = 0; kw < g.kernel_w; ++kw) {
         const float* src = columns + ((c * g.kernel_h + kh) * g.kernel_w + kw) * ld;

@@ -6,6 +6,7 @@
 
 #include <nnkit/error.hpp>
 #include <nnkit/functional.hpp>
+#include <nnkit/nn/dropout.hpp>
 
 namespace nnkit::nn {
 
@@ -49,10 +50,7 @@ BatchNorm2d::BatchNorm2d(std::int64_t num_features_, double eps_,
 Tensor BatchNorm2d::forward(const Tensor& input) { return forward_dropout(input, 0.0); }
 
 Tensor BatchNorm2d::forward_dropout(const Tensor& input, double p) {
-  // Before num_batches_tracked moves: a bad p changes nothing (Dropout's own message).
-  if (!(p >= 0.0 && p <= 1.0)) {
-    throw Error(fmt::format("Dropout: probability has to be between 0 and 1, but got p = {}", p));
-  }
+  Dropout::check_probability(p);  // before num_batches_tracked moves: a bad p changes nothing
   if (input.dim() != 4 || input.size(1) != num_features) {
     throw Error(fmt::format("BatchNorm2d({}) got input {}; expected 4-D input [N, {}, H, W] (the "
                             "channel dimension must equal num_features = {})", num_features,

@@ -18,7 +18,9 @@ std::string python_float(double value) {
 
 }  // namespace
 
-Dropout::Dropout(double p_) : p(p_) {
+Dropout::Dropout(double p_) : p(p_) { check_probability(p); }
+
+void Dropout::check_probability(double p) {
   if (!(p >= 0.0 && p <= 1.0)) {
     throw Error(fmt::format("Dropout: probability has to be between 0 and 1, but got p = {}", p));
   }

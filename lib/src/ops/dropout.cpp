@@ -13,25 +13,13 @@
 #include <nnkit/error.hpp>
 #include <nnkit/memory/caching_allocator.hpp>
 #include <nnkit/functional.hpp>
+#include <nnkit/kernels/dropout.hpp>
 #include <nnkit/kernels/parallel.hpp>
 #include <nnkit/random/generator.hpp>
 
 #include "dropout_mask.hpp"
 
 namespace nnkit::functional {
-
-namespace {
-
-// out[i] = in[i] · kept[i] · scale over [first, last): the floats of `in · (kept ? scale : 0)`
-// (kept is 0 or 1), without a branch per element, so the loop vectorises. `out` may be `in`.
-void multiply_by_mask(const float* in, const std::uint8_t* kept, float scale, float* out,
-                      std::int64_t first, std::int64_t last) {
-  for (std::int64_t i = first; i < last; ++i) {
-    out[i] = in[i] * (static_cast<float>(kept[i]) * scale);
-  }
-}
-
-}  // namespace
 
 void check_dropout_probability(double p) {
   if (!(p >= 0.0 && p <= 1.0)) {
@@ -71,7 +59,8 @@ Tensor dropout(const Tensor& input, double p, bool training) {
   float* y = out.data();
   // The draws above are one sequential stream; the products are independent.
   kernels::parallel_blocks(input.numel(), 1 << 16, [&](std::int64_t first, std::int64_t last) {
-    multiply_by_mask(x, draw.kept->data(), draw.scale, y, first, last);
+    kernels::multiply_by_mask(x + first, draw.kept->data() + first, draw.scale, y + first,
+                              last - first);
   });
 
   return record(out, "MulBackward0", {input}, [draw](const Tensor& g) {
@@ -79,7 +68,8 @@ Tensor dropout(const Tensor& input, double p, bool training) {
     const float* pg = g.data();
     float* out_grad = grad.data();
     kernels::parallel_blocks(g.numel(), 1 << 16, [&](std::int64_t first, std::int64_t last) {
-      multiply_by_mask(pg, draw.kept->data(), draw.scale, out_grad, first, last);
+      kernels::multiply_by_mask(pg + first, draw.kept->data() + first, draw.scale,
+                                out_grad + first, last - first);
     });
     return std::vector<Tensor>{grad};
   });

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <memory>
 
-#include <nnkit/kernels/batch_norm.hpp>
+#include <nnkit/kernels/dropout.hpp>
 #include <nnkit/memory/caching_allocator.hpp>
 
 namespace nnkit::functional {

@@ -6,16 +6,9 @@
 /// x · alpha[c] + beta[c], and the backward through the saved mean and 1/sqrt(var + eps).
 #include <cstdint>
 
-namespace nnkit::kernels {
+#include <nnkit/kernels/dropout.hpp>
 
-/// Inverted dropout fused after the normalisation (functional::batch_norm_dropout): element i
-/// of the output (forward) and of the incoming gradient (backward) is multiplied by
-/// kept[i] · scale, kept[i] being 0 or 1 — the same floats as functional::dropout's
-/// `x · (kept ? scale : 0)` on a separate tensor. `kept` null: no dropout.
-struct DropoutMask {
-  const std::uint8_t* kept = nullptr;
-  float scale = 1.0f;
-};
+namespace nnkit::kernels {
 
 /// Per-channel mean, *biased* variance (divide by N·HW) and, when `unbiased_var` is not
 /// null, unbiased variance (divide by N·HW − 1, needs N·HW ≥ 2) of x [N, C, HW]; each
@@ -29,7 +22,8 @@ void batch_norm_stats(const float* x, std::int64_t n, std::int64_t c, std::int64
 /// y[n, c, i] = (x[n, c, i] − mean[c]) · invstd[c] · weight[c] + bias[c], computed as
 /// x · alpha + beta with alpha = invstd·weight, beta = bias − mean·alpha (torch's form).
 /// `weight` / `bias` may be null (1 and 0: affine=False). `y` may alias `x`. With a
-/// `dropout` mask, y is then multiplied by kept · scale.
+/// `dropout` mask (inverted dropout fused after the normalisation, functional::
+/// batch_norm_dropout), y is then multiplied by kept · scale, as functional::dropout would.
 void batch_norm_forward(const float* x, std::int64_t n, std::int64_t c, std::int64_t hw,
                         const float* mean, const float* invstd, const float* weight,
                         const float* bias, float* y, DropoutMask dropout = {});

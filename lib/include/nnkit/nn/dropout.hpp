@@ -13,6 +13,9 @@ public:
   std::string name() const override { return "Dropout"; }
   /// "p=0.3, inplace=False" (nnkit has no in-place variant).
   std::string extra_repr() const override;
+  /// Throws nnkit::Error naming p unless 0 ≤ p ≤ 1 (the constructor's check; also for a p
+  /// given elsewhere, e.g. BatchNorm2d::forward_dropout).
+  static void check_probability(double p);
 
   double p;
 };
