@@ -151,13 +151,16 @@ TEST_CASE("load_fashion_mnist reads the real dataset with its shapes and 10 bala
   }
 }
 
-TEST_CASE("make_assignment_split picks the same images, in the same order, as scikit-learn") {
+// The sizes make_fashion_mnist_split_golden.py passes to scikit-learn.
+constexpr SplitSizes kGoldenSizes{2000, 200, 200, 42};
+
+TEST_CASE("make_train_val_test_split picks the same images, in the same order, as scikit-learn") {
   std::ifstream in(kGolden / "fashion_mnist_split.json");
   REQUIRE_MESSAGE(in.good(), "missing golden file; run /usr/bin/python3 "
                              "lib/tests/golden/make_fashion_mnist_split_golden.py");
   const nlohmann::json golden = nlohmann::json::parse(in);
   const FashionMnist& d = real_data();
-  const AssignmentSplit s = make_assignment_split(d);
+  const TrainValTestSplit s = make_train_val_test_split(d, kGoldenSizes);
   check_side("X_train", s.X_train, s.y_train, d.train_images, d.train_labels,
              golden.at("X_train"));
   check_side("X_val", s.X_val, s.y_val, d.train_images, d.train_labels, golden.at("X_val"));
@@ -165,7 +168,7 @@ TEST_CASE("make_assignment_split picks the same images, in the same order, as sc
 }
 
 TEST_CASE("the split feeds the transforms: [2000, 784] float64 in [0, 1], one-hot [2000, 10]") {
-  const AssignmentSplit s = make_assignment_split(real_data());
+  const TrainValTestSplit s = make_train_val_test_split(real_data(), kGoldenSizes);
   const xt::xarray<double> X = flatten_images(normalize_pixels<double>(s.X_train));
   const xt::xarray<double> Y = one_hot(s.y_train);
   REQUIRE(X.shape()[0] == 2000);

@@ -70,7 +70,7 @@ xt::xarray<std::uint8_t> take_rows(const xt::xarray<std::uint8_t>& a,
   xt::xarray<std::uint8_t> out = xt::xarray<std::uint8_t>::from_shape(shape);
   for (std::size_t k = 0; k < indices.size(); ++k) {
     if (indices[k] >= n) {
-      throw Error(fmt::format("make_assignment_split: train_test_split returned row {} for "
+      throw Error(fmt::format("make_train_val_test_split: train_test_split returned row {} for "
                               "an array of {} rows", indices[k], n));
     }
     std::copy_n(a.data() + indices[k] * row, row, out.data() + k * row);
@@ -82,7 +82,7 @@ void check_split_input(const xt::xarray<std::uint8_t>& images,
                        const xt::xarray<std::uint8_t>& labels, const char* which) {
   if (images.dimension() < 1 || labels.dimension() != 1 ||
       images.shape()[0] != labels.shape()[0]) {
-    throw Error(fmt::format("make_assignment_split: {} images {} and labels {} do not match; "
+    throw Error(fmt::format("make_train_val_test_split: {} images {} and labels {} do not match; "
                             "expected images [N, 28, 28] and labels [N], as load_fashion_mnist "
                             "returns them", which, shape_str(images), shape_str(labels)));
   }
@@ -115,25 +115,33 @@ FashionMnist load_fashion_mnist(const std::filesystem::path& dir) {
   return data;
 }
 
-AssignmentSplit make_assignment_split(const FashionMnist& data) {
+TrainValTestSplit make_train_val_test_split(const FashionMnist& data, const SplitSizes& sizes) {
   check_split_input(data.train_images, data.train_labels, "training");
   check_split_input(data.test_images, data.test_labels, "test");
-  constexpr std::uint32_t kSeed = 42;
-  AssignmentSplit split;
+  const std::size_t n_train = data.train_labels.size(), n_test = data.test_labels.size();
+  if (sizes.train_size + sizes.validation_size > n_train || sizes.test_size + 1 > n_test) {
+    throw Error(fmt::format("make_train_val_test_split: train_size {} + validation_size {} of "
+                            "{} training images, test_size {} (+1 dropped) of {} test images; "
+                            "expected sizes that fit the data set",
+                            sizes.train_size, sizes.validation_size, n_train, sizes.test_size,
+                            n_test));
+  }
+  TrainValTestSplit split;
 
-  // train_test_split(X, y, train_size=2000, test_size=200, random_state=42):
+  // train_test_split(X, y, train_size, test_size=validation_size, random_state):
   // the train side is X_train, the test side the validation set.
-  const SplitIndices train_val = train_test_split(
-      data.train_labels.size(), SplitSize{std::size_t{200}}, SplitSize{std::size_t{2000}}, kSeed);
+  const SplitIndices train_val =
+      train_test_split(n_train, SplitSize{sizes.validation_size}, SplitSize{sizes.train_size},
+                       sizes.random_state);
   split.X_train = take_rows(data.train_images, train_val.train);
   split.y_train = take_rows(data.train_labels, train_val.train);
   split.X_val = take_rows(data.train_images, train_val.test);
   split.y_val = take_rows(data.train_labels, train_val.test);
 
-  // train_test_split(X_test, y_test, train_size=200, test_size=1, random_state=42):
+  // train_test_split(X_test, y_test, train_size=test_size, test_size=1, random_state):
   // the train side is the test set; the one test-side image is dropped.
-  const SplitIndices test = train_test_split(
-      data.test_labels.size(), SplitSize{std::size_t{1}}, SplitSize{std::size_t{200}}, kSeed);
+  const SplitIndices test = train_test_split(n_test, SplitSize{std::size_t{1}},
+                                             SplitSize{sizes.test_size}, sizes.random_state);
   split.X_test = take_rows(data.test_images, test.train);
   split.y_test = take_rows(data.test_labels, test.train);
   return split;

@@ -1,7 +1,8 @@
 #pragma once
-/// Fashion-MNIST as Debian's dataset-fashion-mnist ships it, and the assignment's split
-/// (ASSIGNMENT.md, "Data"). Images and labels stay uint8 here; normalize_pixels,
-/// flatten_images and one_hot (nnkit/data/transforms.hpp) are applied by the caller.
+/// Fashion-MNIST as Debian's dataset-fashion-mnist ships it, and a train/validation/test
+/// split of it made the way scikit-learn makes one. Images and labels stay uint8 here;
+/// normalize_pixels, flatten_images and one_hot (nnkit/data/transforms.hpp) are applied by
+/// the caller. Which sizes and seed a course uses is the course's business (its manifest).
 #include <cstdint>
 #include <filesystem>
 
@@ -18,9 +19,17 @@ struct FashionMnist {
   xt::xarray<std::uint8_t> test_labels;
 };
 
-/// The assignment's split: X_* are uint8 images [N, 28, 28], y_* uint8 labels [N];
-/// N = 2000 (train), 200 (validation), 200 (test).
-struct AssignmentSplit {
+/// How many images each side of a split takes, and the seed of scikit-learn's shuffle.
+struct SplitSizes {
+  std::size_t train_size = 0;
+  std::size_t validation_size = 0;
+  std::size_t test_size = 0;
+  std::uint32_t random_state = 0;
+};
+
+/// A split: X_* are uint8 images [N, 28, 28], y_* uint8 labels [N], with N the sizes of
+/// the SplitSizes it was made with.
+struct TrainValTestSplit {
   xt::xarray<std::uint8_t> X_train;
   xt::xarray<std::uint8_t> y_train;
   xt::xarray<std::uint8_t> X_val;
@@ -39,12 +48,13 @@ std::filesystem::path default_data_dir();
 /// (The counts 60000/10000 are not enforced here: `make data` pins the files by SHA-256.)
 FashionMnist load_fashion_mnist(const std::filesystem::path& dir = default_data_dir());
 
-/// Mirrors the original homework:
-///   X_train, X_val, y_train, y_val = train_test_split(X, y, train_size=2000,
-///                                                     test_size=200, random_state=42)
-///   X_test, _, y_test, _ = train_test_split(X_test, y_test, train_size=200,
-///                                           test_size=1, random_state=42)
-/// on the training and test sets respectively; rows keep scikit-learn's order.
-AssignmentSplit make_assignment_split(const FashionMnist& data);
+/// Mirrors, on the training and test sets respectively (s = sizes):
+///   X_train, X_val, y_train, y_val = train_test_split(X, y, train_size=s.train_size,
+///       test_size=s.validation_size, random_state=s.random_state)
+///   X_test, _, y_test, _ = train_test_split(X_test, y_test, train_size=s.test_size,
+///       test_size=1, random_state=s.random_state)
+/// Rows keep scikit-learn's order. Throws nnkit::Error when a side asks for more images
+/// than the set holds.
+TrainValTestSplit make_train_val_test_split(const FashionMnist& data, const SplitSizes& sizes);
 
 }  // namespace nnkit::data
