@@ -10,6 +10,8 @@
 #include <nnkit/data/fashion_mnist.hpp>
 #include <nnkit/error.hpp>
 
+#include "assignment_split.hpp"
+
 namespace {
 
 void describe(const char* name, const xt::xarray<std::uint8_t>& images,
@@ -34,8 +36,9 @@ int main(int argc, char** argv) {
     const auto dataset = nnkit::data::load_fashion_mnist(data_dir);
     fmt::print("Fashion-MNIST from {}: {} training and {} test images\n", data_dir,
                dataset.train_images.shape()[0], dataset.test_images.shape()[0]);
-    const auto split = nnkit::data::make_assignment_split(dataset);
-    fmt::print("The assignment's split (scikit-learn train_test_split, random_state=42):\n");
+    const auto split = scaffold::make_assignment_split(dataset);
+    fmt::print("The assignment's split (scikit-learn train_test_split, random_state={}):\n",
+               scaffold::assignment_split_sizes.random_state);
     describe("train", split.X_train, split.y_train);
     describe("val", split.X_val, split.y_val);
     describe("test", split.X_test, split.y_test);

@@ -1,5 +1,5 @@
 #pragma once
-/// Part 1 of the assignment (ASSIGNMENT.md, "Part 1 — NumpyANN", 18 points): a 784-64-10
+/// Part 1 of the assignment (NumpyANN, 18 points): a 784-64-10
 /// network with a ReLU hidden layer and a softmax output, written from scratch on
 /// `xt::xarray<double>` the way the original homework wrote it in NumPy, and trained by
 /// plain mini-batch gradient descent.
@@ -9,7 +9,7 @@
 /// are row vectors [1, n] that broadcast over the rows, as in NumPy.
 ///
 /// The examples below are the values NumPy 1.24 prints for the same calls with seed 42
-/// (solution/golden/make_numpy_ann_golden.py writes them to numpy_ann.json; the public
+/// (the instructors' NumPy script writes them to numpy_ann.json; the public
 /// tests and the program numpy_ann check them). Your bodies go in numpy_ann.cpp.
 #include <cstddef>
 #include <cstdint>

@@ -1,4 +1,4 @@
-// Part 2 — PyTorchANN: the bodies (ASSIGNMENT.md, items 2.1–2.7).
+// Part 2 — PyTorchANN: the bodies (items 2.1–2.7).
 //
 // Your code goes between the `>>> YOUR CODE HERE >>>` and `<<< END OF YOUR CODE <<<`
 // lines; everything else is given. nnkit mirrors the torch calls of the original homework

@@ -1,5 +1,5 @@
 #pragma once
-/// Part 2 of the assignment (ASSIGNMENT.md, "Part 2 — PyTorchANN", 14 points): the
+/// Part 2 of the assignment (PyTorchANN, 14 points): the
 /// 784-32-10 network of part 1 again, this time built from nnkit's PyTorch-shaped modules
 /// (nn::Sequential, nn::Linear, nn::ReLU, nn::CrossEntropyLoss, optim::SGD) instead of
 /// hand-written NumPy, and trained on float32 tensors.
@@ -10,7 +10,7 @@
 /// prints.
 ///
 /// The examples below are what PyTorch 1.13 prints for the same calls
-/// (solution/golden/make_pytorch_ann_golden.py writes them to pytorch_ann_examples.json,
+/// (the instructors' PyTorch script writes them to pytorch_ann_examples.json,
 /// checked against lib/tests/golden/torch/seeding.json; the public tests and the program
 /// pytorch_ann check them). Your bodies go in pytorch_ann.cpp.
 #include <cstdint>

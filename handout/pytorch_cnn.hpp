@@ -1,12 +1,12 @@
 #pragma once
-/// Part 3 of the assignment (ASSIGNMENT.md, "Part 3 — PyTorchCNN", 10 points): a small
+/// Part 3 of the assignment (PyTorchCNN, 10 points): a small
 /// convolutional network on nnkit (our PyTorch-shaped library), trained full batch with
 /// Adam on the 2000 training images of the assignment's Fashion-MNIST split.
 ///
 /// Images are float32 tensors [N, 1, 28, 28] (pixels / 255), labels one-hot float32
 /// [N, num_classes]. Names, defaults and the model are the homework's; nnkit seeds, prints
 /// and names parameters exactly as PyTorch 1.13, so the examples below are the values torch
-/// prints for the same calls (solution/golden/make_pytorch_cnn_golden.py writes them to
+/// prints for the same calls (the instructors' PyTorch script writes them to
 /// pytorch_cnn.json; the public tests and the program pytorch_cnn check them). Your bodies
 /// go in pytorch_cnn.cpp (items 3.1 and 3.3); everything else there is given.
 #include <cstdint>

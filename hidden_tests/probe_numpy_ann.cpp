@@ -1,6 +1,6 @@
-// Part 1 probes (ASSIGNMENT.md, "Part 1 — NumpyANN"): each calls the student's NumpyANN
+// Part 1 probes (docs/assignment.md, "Part 1 — NumpyANN"): each calls the student's NumpyANN
 // and observes what it returns or stores; the grader compares with the reference
-// solution's observations (rubric.json). Inputs come from fixed seeds of nnkit's NumPy
+// solution's observations (the manifest's cases). Inputs come from fixed seeds of nnkit's NumPy
 // RandomState, so the reference and the student see the same numbers.
 //
 // Probes of one item avoid depending on other items where they can: except in the 1.1
@@ -25,6 +25,7 @@
 #include <nnkit/data/transforms.hpp>
 #include <nnkit/random/numpy_random_state.hpp>
 
+#include "assignment_manifest.hpp"
 #include "numpy_ann.hpp"
 #include "probe.hpp"
 
@@ -97,7 +98,7 @@ void naive_forward(NumpyANN& net, const xarray<double>& X) {
   net.a2 = net._softmax(net.z2);
 }
 
-/// One gradient step of ASSIGNMENT.md 1.6 by plain loops (all gradients from the old
+/// One gradient step of item 1.6 by plain loops (all gradients from the old
 /// weights, then the updates), after naive_forward(net, X): the doc example's state after
 /// _backward without calling the student's _backward.
 void naive_step(NumpyANN& net, const xarray<double>& X, const xarray<double>& y) {
@@ -575,11 +576,12 @@ void accuracy_random(Observer& obs) {
 
 void full_training(Observer& obs) {
   const Prepared d = prepared_split();
-  // As numpy_ann_main.cpp: NumpyANN(784, 64, 10, 0.01), 250 epochs, batch 64.
-  NumpyANN net(d.X_train.shape()[1], 64, d.y_train.shape()[1], 0.01);
+  // As numpy_ann_main.cpp: the manifest's hyper-parameters.
+  namespace hyper = assignment::manifest::numpy_ann::hyperparameters;
+  NumpyANN net(d.X_train.shape()[1], hyper::hidden_size, d.y_train.shape()[1], hyper::learning_rate);
   const double loss_before = mean_log_loss(net.predict(d.X_train), d.y_train);
   std::ostringstream printed;
-  net.train(d.X_train, d.y_train, d.X_val, d.y_val, 250, 64, printed);
+  net.train(d.X_train, d.y_train, d.X_val, d.y_val, hyper::epochs, hyper::batch_size, printed);
   obs.labels("test_predictions", probe::argmax_rows(net.predict(d.X_test)));
   obs.labels("val_predictions", probe::argmax_rows(net.predict(d.X_val)));
   obs.array("train_loss_before_after",

@@ -1,6 +1,6 @@
-// Part 2 probes (ASSIGNMENT.md, "Part 2 — PyTorchANN"): each calls the student's
+// Part 2 probes (docs/assignment.md, "Part 2 — PyTorchANN"): each calls the student's
 // PyTorchANN and observes what it returns or keeps; the grader compares with the reference
-// solution's observations (rubric.json). Inputs come from nnkit's torch-identical
+// solution's observations (the manifest's cases). Inputs come from nnkit's torch-identical
 // generator with fixed seeds, so the reference and the student see the same numbers.
 //
 // Except in the 2.1 probes (and the doc examples and the full run, which mirror the public
@@ -26,6 +26,7 @@
 #include <nnkit/random/generator.hpp>
 #include <nnkit/tensor.hpp>
 
+#include "assignment_manifest.hpp"
 #include "probe.hpp"
 #include "pytorch_ann.hpp"
 #include "train_val_metrics.hpp"
@@ -393,10 +394,13 @@ void plot_untrained(Observer& obs) {
 
 void full_training(Observer& obs) {
   const Prepared d = prepared_split();
-  // As pytorch_ann_main.cpp: PyTorchANN(784, 32, 10), 100 epochs, batch 64, lr 0.2.
-  PyTorchANN net(static_cast<int>(d.X_train.size(1)), 32, static_cast<int>(d.y_train.size(1)));
+  // As pytorch_ann_main.cpp: the manifest's hyper-parameters.
+  namespace hyper = assignment::manifest::pytorch_ann::hyperparameters;
+  PyTorchANN net(static_cast<int>(d.X_train.size(1)), hyper::hidden_size,
+                 static_cast<int>(d.y_train.size(1)));
   std::ostringstream printed;
-  net.train(d.X_train, d.y_train, d.X_val, d.y_val, 100, 64, 0.2, printed);
+  net.train(d.X_train, d.y_train, d.X_val, d.y_val, hyper::epochs, hyper::batch_size,
+            hyper::learning_rate, printed);
   obs.labels("test_predictions", labels_of(net.predict(d.X_test)));
   observe_metrics(obs, net.train_val_metrics);
   obs.text("progress", printed.str());

@@ -1,4 +1,4 @@
-// Part 3 probes (ASSIGNMENT.md, "Part 3 — PyTorchCNN"): the student writes the constructor
+// Part 3 probes (docs/assignment.md, "Part 3 — PyTorchCNN"): the student writes the constructor
 // (3.1) and the judgement (3.3); train, predict and the plot are given. The probes observe
 // the model the constructor builds (printout, names, shapes, seeded weights, outputs in
 // eval and train mode), one cheap training step, and the assignment's full run (3.2, 3.3).
@@ -24,6 +24,7 @@
 #include <nnkit/random/generator.hpp>
 #include <nnkit/tensor.hpp>
 
+#include "assignment_manifest.hpp"
 #include "probe.hpp"
 #include "pytorch_cnn.hpp"
 #include "train_val_metrics.hpp"
@@ -219,7 +220,8 @@ void full_training(Observer& obs) {
   const Tensor X_test = images_tensor(split.X_test);
   PyTorchCNN cnn;
   std::ostringstream printed;
-  cnn.train(X_train, y_train, X_val, y_val, 60, 0.002, printed);
+  cnn.train(X_train, y_train, X_val, y_val, assignment::manifest::pytorch_cnn::hyperparameters::epochs,
+            assignment::manifest::pytorch_cnn::hyperparameters::learning_rate, printed);
   obs.labels("test_predictions", labels_of(cnn.predict(X_test)));
   observe_metrics(obs, cnn.train_val_metrics);
   obs.text("progress", printed.str());

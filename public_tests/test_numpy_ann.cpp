@@ -1,6 +1,6 @@
-// Public tests of part 1, NumpyANN (ASSIGNMENT.md, "Part 1 — NumpyANN"): one test case
+// Public tests of part 1, NumpyANN: one test case
 // per item, named with its points. Expected values are NumPy's, from
-// solution/golden/numpy_ann.json (written by make_numpy_ann_golden.py with NumPy 1.24:
+// golden/numpy_ann.json (written by the instructors' NumPy script with NumPy 1.24:
 // the doc examples of numpy_ann.hpp, a small training run, and the assignment's full run).
 // Arrays must match to a relative 1e-12 (NumPy's sums may add in another order than
 // yours); values NumPy computes exactly (ReLU, accuracies, the printed lines) must match
@@ -28,6 +28,8 @@
 #include <nnkit/data/transforms.hpp>
 #include <nnkit/random/numpy_random_state.hpp>
 
+#include "assignment_manifest.hpp"
+#include "assignment_split.hpp"
 #include "numpy_ann.hpp"
 
 namespace {
@@ -39,7 +41,7 @@ const json& golden() {
     const std::string path = std::string(NNKIT_SOLUTION_GOLDEN_DIR) + "/numpy_ann.json";
     std::ifstream in(path);
     REQUIRE_MESSAGE(in.good(), "cannot open " << path
-                                              << " (make_numpy_ann_golden.py writes it)");
+                                              << " (the instructors' NumPy script writes it)");
     return json::parse(in);
   }();
   return data;
@@ -100,7 +102,7 @@ std::vector<std::string> lines_of(const std::string& text) {
 }
 
 /// Reference backward pass for one net, naive loops (no BLAS): the gradients of
-/// ASSIGNMENT.md 1.6 from the weights as they are *before* any update.
+/// item 1.6 from the weights as they are *before* any update.
 struct Gradients {
   xt::xarray<double> dW1, db1, dW2, db2;
 };
@@ -177,7 +179,7 @@ PreparedSplit prepared_split() {
   const auto dir = default_data_dir();
   REQUIRE_MESSAGE(std::filesystem::exists(dir / "train-images-idx3-ubyte.gz"),
                   "Fashion-MNIST is not in " << dir.string() << " (run `make data`)");
-  const auto split = make_assignment_split(load_fashion_mnist(dir));
+  const auto split = scaffold::make_assignment_split(load_fashion_mnist(dir));
   return {normalize_pixels<double>(flatten_images(split.X_train)), one_hot<double>(split.y_train),
           normalize_pixels<double>(flatten_images(split.X_val)),   one_hot<double>(split.y_val),
           normalize_pixels<double>(flatten_images(split.X_test)),  one_hot<double>(split.y_test)};
@@ -185,7 +187,7 @@ PreparedSplit prepared_split() {
 
 }  // namespace
 
-TEST_CASE("1.1 constructor (3 pts)") {
+TEST_CASE(ASSIGNMENT_ITEM_1_1) {
   NumpyANN net(5, 3, 2, 0.01);
   CHECK(net.input_size == 5);
   CHECK(net.hidden_size == 3);
@@ -211,7 +213,7 @@ TEST_CASE("1.1 constructor (3 pts)") {
   }
 }
 
-TEST_CASE("1.2 _relu (1 pt)") {
+TEST_CASE(ASSIGNMENT_ITEM_1_2) {
   NumpyANN net(5, 3, 2, 0.01);
   const auto& ex = example().at("relu");
   check_close(net._relu(array_of(ex.at("z"))), ex.at("out"), "_relu([-1, 0, 1])", 0.0);
@@ -220,7 +222,7 @@ TEST_CASE("1.2 _relu (1 pt)") {
   check_close(net._relu(z), expected, "_relu of a 2x2 matrix", 0.0);
 }
 
-TEST_CASE("1.3 _relu_grad (1 pt)") {
+TEST_CASE(ASSIGNMENT_ITEM_1_3) {
   NumpyANN net(5, 3, 2, 0.01);
   const auto& ex = example().at("relu_grad");
   check_close(net._relu_grad(array_of(ex.at("z"))), ex.at("out"), "_relu_grad([-1, 0, 1])", 0.0);
@@ -230,7 +232,7 @@ TEST_CASE("1.3 _relu_grad (1 pt)") {
   check_close(net._relu_grad(z), expected, "_relu_grad of a 2x2 matrix", 0.0);
 }
 
-TEST_CASE("1.4 _cross_entropy (1 pt)") {
+TEST_CASE(ASSIGNMENT_ITEM_1_4) {
   NumpyANN net(5, 3, 2, 0.01);
   for (const char* key : {"cross_entropy", "cross_entropy3"}) {
     const auto& ex = example().at(key);
@@ -251,7 +253,7 @@ TEST_CASE("given: _softmax matches NumPy") {
   }
 }
 
-TEST_CASE("1.5 _forward (2 pts)") {
+TEST_CASE(ASSIGNMENT_ITEM_1_5) {
   const auto& ex = example().at("forward");
   const xt::xarray<double> X = example_X();
 
@@ -282,7 +284,7 @@ TEST_CASE("1.5 _forward (2 pts)") {
   }
 }
 
-TEST_CASE("1.6 _backward (3 pts)") {
+TEST_CASE(ASSIGNMENT_ITEM_1_6) {
   const auto& ex = example().at("backward");
   const xt::xarray<double> X = example_X(), y = example_y();
 
@@ -323,7 +325,7 @@ TEST_CASE("1.6 _backward (3 pts)") {
   }
 }
 
-TEST_CASE("1.7 train (2 pts)") {
+TEST_CASE(ASSIGNMENT_ITEM_1_7) {
   const auto& small = golden().at("train_small");
   const auto& args = small.at("args");
   const xt::xarray<double> X = array_of(small.at("X_train")), y = array_of(small.at("y_train"));
@@ -374,7 +376,7 @@ TEST_CASE("1.7 train (2 pts)") {
   }
 }
 
-TEST_CASE("1.8 predict (1 pt)") {
+TEST_CASE(ASSIGNMENT_ITEM_1_8) {
   const xt::xarray<double> X = example_X();
   NumpyANN net = example_net_after_backward();
   naive_forward(net, xt::xarray<double>{{0.5, -1.0, 2.0, 0.0, 1.5}});
@@ -386,7 +388,7 @@ TEST_CASE("1.8 predict (1 pt)") {
   check_close(net.a2, before.a2, "a2 after predict", 0.0);
 }
 
-TEST_CASE("1.9 accuracy (2 pts)") {
+TEST_CASE(ASSIGNMENT_ITEM_1_9) {
   const auto& ex = example().at("accuracy");
   NumpyANN net = example_net_after_backward();
   CHECK(net.accuracy(array_of(ex.at("X")), array_of(ex.at("y_true"))) ==
@@ -401,7 +403,7 @@ TEST_CASE("1.9 accuracy (2 pts)") {
   }
 }
 
-TEST_CASE("1.10 overall (2 pts)") {
+TEST_CASE(ASSIGNMENT_ITEM_1_10) {
   const auto& run = golden().at("run");
   const auto& args = run.at("args");
   const PreparedSplit data = prepared_split();
@@ -437,6 +439,6 @@ TEST_CASE("1.10 overall (2 pts)") {
   const double test_accuracy = net.accuracy(data.X_test, data.y_test);
   MESSAGE(fmt::format("Accuracy on test set: {:.5f} (NumPy: {})", test_accuracy,
                       run.at("test_accuracy_line").get<std::string>()));
-  CHECK(test_accuracy >= 0.77);
+  CHECK(test_accuracy >= assignment::manifest::numpy_ann::test_accuracy_threshold);
   CHECK(test_accuracy == run.at("test_accuracy").get<double>());
 }

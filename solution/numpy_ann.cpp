@@ -1,4 +1,4 @@
-// Part 1 — NumpyANN: the bodies (ASSIGNMENT.md, items 1.1–1.9).
+// Part 1 — NumpyANN: the bodies (items 1.1–1.9).
 //
 // Your code goes between the `>>> YOUR CODE HERE >>>` and `<<< END OF YOUR CODE <<<`
 // lines; everything else is given. The given helpers below (matmul, matmul_tn, matmul_nt,

@@ -1,8 +1,8 @@
-// numpy_ann: part 1's program (ASSIGNMENT.md, item 1.10). Checks the doc examples of
+// numpy_ann: part 1's program (item 1.10). Checks the doc examples of
 // numpy_ann.hpp against the values NumPy computes for them, then trains NumpyANN 784-64-10
-// (lr 0.01, batch 64, 250 epochs) on the assignment's Fashion-MNIST split, prints the
-// progress lines and the test accuracy: green when it reaches 0.77, red (and exit status 1)
-// when it does not.
+// with the manifest's hyper-parameters on the assignment's Fashion-MNIST split, prints the
+// progress lines and the test accuracy: green when it reaches the manifest's threshold, red
+// (and exit status 1) when it does not.
 #include <cmath>
 #include <fstream>
 #include <iostream>
@@ -20,27 +20,30 @@
 #include <nnkit/error.hpp>
 #include <nnkit/random/numpy_random_state.hpp>
 
+#include "assignment_manifest.hpp"
 #include "numpy_ann.hpp"
 #include "program.hpp"
 
 namespace {
 
-constexpr double kThreshold = 0.77;  // ASSIGNMENT.md, item 1.10
-constexpr std::size_t kHidden = 64, kBatchSize = 64;
-constexpr int kEpochs = 250;
-constexpr double kLearningRate = 0.01;
+namespace part = assignment::manifest::numpy_ann;
+constexpr double kThreshold = part::test_accuracy_threshold;
+constexpr std::size_t kHidden = part::hyperparameters::hidden_size;
+constexpr std::size_t kBatchSize = part::hyperparameters::batch_size;
+constexpr int kEpochs = part::hyperparameters::epochs;
+constexpr double kLearningRate = part::hyperparameters::learning_rate;
 
 using json = nlohmann::json;
 using Mismatch = std::optional<std::string>;
 
-/// NumPy's values for the doc examples: solution/golden/numpy_ann.json (the path is
-/// compiled in), written by make_numpy_ann_golden.py; read once.
+/// NumPy's values for the doc examples: golden/numpy_ann.json (the path is
+/// compiled in), written by the instructors' NumPy script; read once.
 const json& numpy_values() {
   static const json values = [] {
-    std::ifstream in(NUMPY_ANN_GOLDEN_JSON);
+    std::ifstream in(NNKIT_SOLUTION_GOLDEN_DIR "/numpy_ann.json");
     if (!in) {
-      throw nnkit::Error(fmt::format("cannot open {} (solution/golden/make_numpy_ann_golden.py "
-                                     "writes it)", NUMPY_ANN_GOLDEN_JSON));
+      throw nnkit::Error(fmt::format("cannot open {} (the instructors' NumPy script "
+                                     "writes it)", NNKIT_SOLUTION_GOLDEN_DIR "/numpy_ann.json"));
     }
     return json::parse(in);
   }();
@@ -198,7 +201,7 @@ int main(int argc, char** argv) {
   }
 
   using namespace nnkit::data;
-  const AssignmentSplit split = scaffold::load_split_or_exit(options);
+  const scaffold::AssignmentSplit split = scaffold::load_split_or_exit(options);
   // As the homework: flatten to 784 features, pixels / 255, one-hot labels.
   const auto X_train = normalize_pixels<double>(flatten_images(split.X_train));
   const auto X_val = normalize_pixels<double>(flatten_images(split.X_val));

@@ -1,8 +1,9 @@
-// pytorch_ann: part 2's program (ASSIGNMENT.md, items 2.6 and 2.7). Checks the doc examples
-// of pytorch_ann.hpp against what PyTorch prints, then trains PyTorchANN 784-32-10 (SGD,
-// lr 0.2, batch 64, 100 epochs) on the assignment's Fashion-MNIST split, prints the
+// pytorch_ann: part 2's program (items 2.6 and 2.7). Checks the doc
+// examples of pytorch_ann.hpp against what PyTorch prints, then trains PyTorchANN 784-32-10
+// (SGD, the manifest's hyper-parameters) on the assignment's Fashion-MNIST split, prints the
 // progress lines, plots the learning curve into --out, prints the test accuracy — green
-// when it reaches 0.80, red (and exit status 1) when it does not — and the judgement.
+// when it reaches the manifest's threshold, red (and exit status 1) when it does not — and
+// the judgement.
 #include <cstdint>
 #include <exception>
 #include <filesystem>
@@ -22,26 +23,30 @@
 #include <nnkit/tensor.hpp>
 
 #include "program.hpp"
+#include "assignment_manifest.hpp"
 #include "pytorch_ann.hpp"
 #include "train_val_metrics.hpp"
 
 namespace {
 
-constexpr double kThreshold = 0.80;  // ASSIGNMENT.md, item 2.6
-constexpr int kHidden = 32, kBatchSize = 64, kEpochs = 100;
-constexpr double kLearningRate = 0.2;
+namespace part = assignment::manifest::pytorch_ann;
+constexpr double kThreshold = part::test_accuracy_threshold;
+constexpr int kHidden = part::hyperparameters::hidden_size;
+constexpr int kBatchSize = part::hyperparameters::batch_size;
+constexpr int kEpochs = part::hyperparameters::epochs;
+constexpr double kLearningRate = part::hyperparameters::learning_rate;
 
 using json = nlohmann::json;
 using Mismatch = std::optional<std::string>;
 
-/// What PyTorch printed for the doc examples: solution/golden/pytorch_ann_examples.json (the
-/// path is compiled in), written by make_pytorch_ann_golden.py; read once.
+/// What PyTorch printed for the doc examples: golden/pytorch_ann_examples.json (the
+/// path is compiled in), written by the instructors' PyTorch script; read once.
 const json& torch_examples() {
   static const json examples = [] {
-    std::ifstream in(PYTORCH_ANN_EXAMPLES_JSON);
+    std::ifstream in(NNKIT_SOLUTION_GOLDEN_DIR "/pytorch_ann_examples.json");
     if (!in) {
-      throw nnkit::Error(fmt::format("cannot open {} (solution/golden/make_pytorch_ann_golden.py "
-                                     "writes it)", PYTORCH_ANN_EXAMPLES_JSON));
+      throw nnkit::Error(fmt::format("cannot open {} (the instructors' PyTorch script "
+                                     "writes it)", NNKIT_SOLUTION_GOLDEN_DIR "/pytorch_ann_examples.json"));
     }
     return json::parse(in);
   }();
@@ -131,7 +136,7 @@ int main(int argc, char** argv) {
       kEpochs);
   if (!scaffold::run_doc_examples(doc_examples(), std::cout)) return 1;
 
-  const nnkit::data::AssignmentSplit split = scaffold::load_split_or_exit(options);
+  const scaffold::AssignmentSplit split = scaffold::load_split_or_exit(options);
   using nnkit::data::flatten_images;
   using nnkit::data::normalize_pixels;
   using nnkit::data::one_hot;

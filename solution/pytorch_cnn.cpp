@@ -1,4 +1,4 @@
-// Part 3 — PyTorchCNN: the bodies (ASSIGNMENT.md, items 3.1 and 3.3).
+// Part 3 — PyTorchCNN: the bodies (items 3.1 and 3.3).
 //
 // Your code goes between the `>>> YOUR CODE HERE >>>` and `<<< END OF YOUR CODE <<<`
 // lines; everything else is given. The given train() is the original homework's, line for

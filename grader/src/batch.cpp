@@ -83,7 +83,9 @@ void write_gradebook(const Rubric& rubric, const fs::path& out_dir) {
     csv += ',';
     csv += csv_field(item.number + " " + item.name);
   }
-  csv += ",total,numpy_ann_test_accuracy,pytorch_ann_test_accuracy,pytorch_cnn_test_accuracy\n";
+  csv += ",total";
+  for (const auto& part : rubric.parts) csv += "," + part.name + "_test_accuracy";
+  csv += "\n";
   std::vector<double> scores;
   std::vector<fs::path> folders;
   for (const auto& entry : fs::directory_iterator(out_dir)) {
@@ -102,8 +104,8 @@ void write_gradebook(const Rubric& rubric, const fs::path& out_dir) {
     for (const auto& entry : results.value("leaderboard", nlohmann::json::array())) {
       accuracy[entry.at("name")] = entry.at("value").get<double>();
     }
-    for (const char* name : {"NumpyANN", "PyTorchANN", "PyTorchCNN"}) {
-      const auto it = accuracy.find(std::string(name) + " test accuracy");
+    for (const auto& part : rubric.parts) {
+      const auto it = accuracy.find(part.class_name + " test accuracy");
       csv += it == accuracy.end() ? "," : fmt::format(",{:.5f}", it->second);
     }
     csv += "\n";

@@ -70,7 +70,9 @@ GradeReport grade_submission(const Kit& kit, const Rubric& rubric, const Referen
 
   std::map<std::string, ProbeRun> runs;   // "part/probe"
   std::map<std::string, std::string> part_failure;
-  for (const auto& [name, part] : rubric.parts) {
+  const auto blas_env = pinned_blas_env(rubric.blas_pinning);
+  for (const auto& part : rubric.parts) {
+    const std::string& name = part.name;
     if (!probes_of_part.count(name)) continue;
     PartResult result{name, part.file, "", {}};
     const fs::path copy = options.work_dir / "submission" / part.file;
@@ -89,7 +91,8 @@ GradeReport grade_submission(const Kit& kit, const Rubric& rubric, const Referen
                                : result.intake_problem;
     } else {
       for (const auto& probe : probes_of_part[name]) {
-        ProbeSettings settings{data.dir, rubric.probe_timeout(name, probe), options.threads};
+        ProbeSettings settings{data.dir, rubric.probe_timeout(name, probe), options.threads,
+                               blas_env};
         ProbeRun run = run_probe(kit, result.build.probe_binary, probe,
                                  options.work_dir / "out" / name / probe, settings);
         say(fmt::format("{} probe {}: {} ({:.1f} s)", name, probe,
@@ -118,7 +121,11 @@ GradeReport grade_submission(const Kit& kit, const Rubric& rubric, const Referen
       if (c.judge.kind == "accuracy" && in.student) {
         if (const auto* labels = in.student->observations.find(c.judge.key);
             labels && labels->kind == Observation::Kind::Labels) {
-          report.test_accuracy[item.part] = accuracy_of(labels->values, data.test_labels);
+          const Part& part = rubric.part(item.part);
+          report.test_accuracy.push_back({part.name, part.class_name,
+                                          accuracy_of(labels->values, data.test_labels),
+                                          part.test_accuracy_threshold,
+                                          static_cast<int>(data.test_labels.size())});
         }
       }
       report.cases.push_back(std::move(result));

@@ -1,5 +1,5 @@
 #pragma once
-/// One grading run of one submission folder (DESIGN.md, "Grader"): intake, build each
+/// One grading run of one submission folder (docs/architecture.md): intake, build each
 /// part alone, run every probe the selected cases need in its own sandbox, judge each
 /// case. The report writers (report.hpp) turn the result into results.json, JUnit XML
 /// and tables.
@@ -31,12 +31,19 @@ struct PartResult {
   bool built() const { return intake_problem.empty() && build.ok; }
 };
 
+/// A part's test accuracy on the held-out labels, with the threshold it was judged by.
+struct PartAccuracy {
+  std::string part, class_name;
+  double accuracy = 0, threshold = 0;
+  int test_images = 0;
+};
+
 struct GradeReport {
   std::string submission;       ///< the folder's name
   std::string suite;            ///< public | hidden | all
   std::vector<PartResult> parts;
   std::vector<CaseResult> cases;
-  std::map<std::string, double> test_accuracy;   ///< per part, when its training ran
+  std::vector<PartAccuracy> test_accuracy;       ///< per part whose training ran, in order
   std::vector<std::string> notes;                ///< e.g. a probe's output cut at the cap
   double score = 0, max_score = 0, seconds = 0;
 };

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "prepared_data.hpp"
 
@@ -104,17 +105,17 @@ CaseVerdict judge_accuracy(const Case& c, const ProbeRun& run, const std::vector
   }
   const double accuracy = accuracy_of(predicted->values, labels);
   const bool passed = accuracy >= c.judge.threshold;
-  return {passed, fmt::format("test accuracy {:.5f} (threshold {:.2f}){}", accuracy,
+  return {passed, fmt::format("test accuracy {:.5f} (threshold {:g}){}", accuracy,
                               c.judge.threshold, passed ? "" : ": below the threshold")};
 }
 
 CaseVerdict judge_judgement(const Case& c, const ProbeRun& run, const Observations& reference) {
-  static const std::vector<std::string> words = {"underfitting", "overfitting", "generalizing"};
+  const auto& words = c.judge.words;
   const Observation* got = run.observations.find(c.judge.key);
   if (!got || got->kind != Observation::Kind::Text) return {false, "no judgement was reported"};
   if (std::find(words.begin(), words.end(), got->text) == words.end()) {
-    return {false, fmt::format("\"{}\" is not one of underfitting, overfitting, generalizing",
-                               shorten(got->text, 100))};
+    return {false, fmt::format("\"{}\" is not one of {}", shorten(got->text, 100),
+                               fmt::join(words, ", "))};
   }
   const Observation* expected = reference.find(c.judge.key);
   if (expected && expected->text == got->text) return {true, "\"" + got->text + "\" fits the curve"};

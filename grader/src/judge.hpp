@@ -1,7 +1,7 @@
 #pragma once
 /// Step 4 of a grading: one case judged in the grader's own process, from what the
 /// student's probe observed, what the reference solution observed for the same probe, the
-/// rubric's thresholds and the held-out test labels (DESIGN.md invariants I1, I2).
+/// rubric's thresholds and the held-out test labels (invariants I1, I2 of docs/architecture.md).
 ///
 /// Feedback: every case says what it checked and why it failed; public cases also show
 /// the expected value next to the student's, hidden cases never show an expected value.

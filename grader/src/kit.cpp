@@ -64,13 +64,11 @@ Kit load_kit(const std::filesystem::path& root) {
     const auto j = nlohmann::json::parse(text);
     kit.include_dir = root / j.at("include_dir").get<std::string>();
     kit.lib_dir = root / j.at("lib_dir").get<std::string>();
-    kit.rubric = root / j.at("rubric").get<std::string>();
+    kit.manifest = root / j.at("manifest").get<std::string>();
     kit.solution_dir = root / j.at("solution_dir").get<std::string>();
     kit.handout_dir = root / j.at("handout_dir").get<std::string>();
     kit.compiler = j.at("compiler").get<std::string>();
     kit.compile_flags = j.at("compile_flags").get<std::vector<std::string>>();
-    kit.part_compile_flags =
-        j.value("part_compile_flags", std::map<std::string, std::vector<std::string>>{});
     kit.kit_libraries = j.at("kit_libraries").get<std::vector<std::string>>();
     kit.system_libraries = j.at("system_libraries").get<std::vector<std::string>>();
     // value() returns a temporary: keep it alive while its items() are walked
@@ -81,19 +79,17 @@ Kit load_kit(const std::filesystem::path& root) {
   } catch (const std::exception& e) {
     throw Error(fmt::format("{}: {}", manifest.string(), e.what()));
   }
-  std::string everything = text;
-  for (const auto& lib : kit.kit_libraries) everything += read_file(kit.lib_dir / lib);
-  for (const auto& part : {"numpy_ann", "pytorch_ann", "pytorch_cnn"}) {
-    const auto lib = kit.lib_dir / fmt::format("libprobe_{}.a", part);
-    if (std::filesystem::exists(lib)) everything += read_file(lib);
+  std::string everything = text + read_file(kit.manifest);
+  // Every library (the kit's and each part's probes) and header: a changed header must
+  // not reuse parts compiled against the old one.
+  std::vector<std::filesystem::path> files;
+  for (const auto& dir : {kit.lib_dir, kit.include_dir}) {
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
+      if (entry.is_regular_file()) files.push_back(entry.path());
+    }
   }
-  // Headers too: a changed header must not reuse parts compiled against the old one.
-  std::vector<std::filesystem::path> headers;
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(kit.include_dir)) {
-    if (entry.is_regular_file()) headers.push_back(entry.path());
-  }
-  std::sort(headers.begin(), headers.end());
-  for (const auto& header : headers) everything += header.string() + read_file(header);
+  std::sort(files.begin(), files.end());
+  for (const auto& file : files) everything += file.string() + read_file(file);
   kit.fingerprint = digest(everything);
   return kit;
 }

@@ -7,7 +7,8 @@
 ///              — the only kit folder the compile step sees;
 ///   lib/       libnnkit.a, the scaffold, the probe runtime and each part's probes
 ///              — seen by the link step and, inside the probe binary, at run time;
-///   rubric.json, solution/ (the reference parts), handout/ (the blank parts)
+///   manifest.json (the assignment's), solution/ (the reference parts), handout/ (the
+///              blank parts)
 ///              — never mounted in the sandbox.
 /// The cache (compiled parts, reference observations, the prepared split) lives in
 /// cache/ beside them unless --cache says otherwise.
@@ -21,15 +22,14 @@ namespace grader {
 
 struct Kit {
   std::filesystem::path root;
-  std::filesystem::path include_dir, lib_dir, rubric, solution_dir, handout_dir;
+  std::filesystem::path include_dir, lib_dir, manifest, solution_dir, handout_dir;
   std::string compiler;                                   ///< absolute, under /usr
   std::vector<std::string> compile_flags;                 ///< every part
-  std::map<std::string, std::vector<std::string>> part_compile_flags;
   std::vector<std::string> kit_libraries;                 ///< file names in lib/, link order
   std::vector<std::string> system_libraries;              ///< absolute paths or -l flags
   std::vector<std::pair<std::string, std::string>> sandbox_env;
-  /// A digest of kit.json and every library: a cached build is reused only for the same
-  /// kit.
+  /// A digest of kit.json, the manifest, every library and header: a cached build is
+  /// reused only for the same kit.
   std::string fingerprint;
 };
 

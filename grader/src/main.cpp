@@ -1,9 +1,12 @@
-// nnkit-grade: grades submissions of the nnkit assignment (DESIGN.md, "Grader").
+// nnkit-grade: grades submissions of an nnkit assignment (docs/architecture.md, "The
+// grader"). What the assignment is — its parts, items, thresholds — comes from the kit's
+// manifest, never from this program.
 //
 //   nnkit-grade grade DIR [--suite public|hidden|all] [--results FILE] [--junit FILE]
 //                         [--format table|json|md]
 //   nnkit-grade batch DIR --out OUTDIR [--jobs N]
 //   nnkit-grade validate
+//   nnkit-grade files         the files a submission hands in, one per line
 //
 // Exit status: 0 whenever grading completed, whatever the score; 1 when `validate` finds
 // the kit wrong or a batch has submissions whose grading could not complete; 2 for a bad
@@ -11,6 +14,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <set>
 #include <iostream>
@@ -41,7 +45,7 @@ struct CommonOptions {
   fs::path kit_dir = default_kit_dir();
   fs::path cache_dir;             ///< default: <kit>/cache
   fs::path data_dir;              ///< default: nnkit's (FMNIST_DIR or Debian's)
-  int threads = 0;                ///< OpenBLAS threads in probes; 0: all cores
+  int threads = 0;                ///< OpenBLAS's and nnkit's threads in probes; 0: all cores
   bool quiet = false;
 };
 
@@ -49,7 +53,8 @@ void add_common(CLI::App& app, CommonOptions& o) {
   app.add_option("--kit", o.kit_dir, "the staged grader kit (default: the one built with this binary)");
   app.add_option("--cache", o.cache_dir, "cache folder (default: KIT/cache)");
   app.add_option("--data", o.data_dir, "Fashion-MNIST folder (default: $FMNIST_DIR or Debian's)");
-  app.add_option("--threads", o.threads, "OpenBLAS threads per probe (default: all cores)");
+  app.add_option("--threads", o.threads,
+                 "threads per probe, OpenBLAS's and nnkit's workers (default: all cores)");
   app.add_flag("--quiet", o.quiet, "no progress lines on stderr");
 }
 
@@ -94,15 +99,15 @@ void require_known_items(const Rubric& rubric, const std::vector<std::string>& i
 Setup set_up(const CommonOptions& o, const std::string& suite = "all",
              const std::vector<std::string>& items = {}) {
   Setup s{load_kit(o.kit_dir), {}, {}, {}, {}};
-  s.rubric = load_rubric(s.kit.rubric);
+  s.rubric = load_rubric(s.kit.manifest);
   require_known_items(s.rubric, items);  // before any reference is computed
   s.options.cache_dir = o.cache_dir.empty() ? s.kit.root / "cache" : o.cache_dir;
   s.options.threads = o.threads > 0 ? o.threads
                                     : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   s.options.progress = !o.quiet;
   s.data = prepare_data(o.data_dir.empty() ? nnkit::data::default_data_dir() : o.data_dir,
-                        s.options.cache_dir);
-  ProbeSettings settings{s.data.dir, 60, s.options.threads};
+                        s.rubric.split, s.options.cache_dir);
+  ProbeSettings settings{s.data.dir, 60, s.options.threads, pinned_blas_env(s.rubric.blas_pinning)};
   s.reference = load_or_compute_reference(s.kit, s.rubric, probes_needed(s.rubric, suite, items),
                                           s.options.cache_dir, settings, !o.quiet);
   return s;
@@ -123,8 +128,8 @@ int command_grade(const CommonOptions& o, const fs::path& folder, const std::str
                   const std::vector<std::string>& items, const fs::path& results,
                   const fs::path& junit, const std::string& format) {
   if (!fs::is_directory(folder)) {
-    std::cerr << fmt::format("nnkit-grade: {} is not a folder; a submission is a folder with "
-                             "numpy_ann.cpp, pytorch_ann.cpp and pytorch_cnn.cpp\n", folder.string());
+    std::cerr << fmt::format("nnkit-grade: {} is not a folder; a submission is a folder with {}\n",
+                             folder.string(), load_rubric(load_kit(o.kit_dir).manifest).files_sentence());
     return 2;
   }
   Setup s = set_up(o, suite, items);
@@ -136,6 +141,33 @@ int command_grade(const CommonOptions& o, const fs::path& folder, const std::str
   } else {
     std::cout << summary_text(report) << "\n" << score_table(report, format == "md");
   }
+  return 0;
+}
+
+/// For each part whose training ran: how far the reference's test accuracy is above the
+/// manifest's threshold, as a difference and in test images. False when one is below: a
+/// kernel, compiler or summation-order change moved the reference under the threshold.
+bool print_margins(const GradeReport& solution) {
+  bool above = true;
+  for (const auto& part : solution.test_accuracy) {
+    const double margin = part.accuracy - part.threshold;
+    // accuracies are k / N: round away the representation error of the difference
+    const long images = std::lround(std::floor(margin * part.test_images + 1e-6));
+    std::cout << fmt::format("validate: margin {}: test accuracy {:.5f} - threshold {:g} = {:+.5f}, "
+                             "{} of {} test images{}\n",
+                             part.part, part.accuracy, part.threshold, margin, images,
+                             part.test_images,
+                             margin < 0 ? " — BELOW THE THRESHOLD: the reference fails its own "
+                                          "item (docs/numerics.md)"
+                                        : "");
+    above = above && margin >= 0;
+  }
+  return above;
+}
+
+/// Prints the files a submission hands in, one per line (run_autograder looks for them).
+int command_files(const CommonOptions& o) {
+  for (const auto& part : load_rubric(load_kit(o.kit_dir).manifest).parts) std::cout << part.file << "\n";
   return 0;
 }
 
@@ -162,6 +194,7 @@ int command_validate(const CommonOptions& o) {
                                r.message);
     }
   }
+  ok = print_margins(solution) && ok;
   for (const char* suite : {"public", "hidden"}) {
     double sol = 0, max = 0, empty = 0;
     for (const auto& r : solution.cases) if (suite_name(r.c->suite) == suite) { sol += r.score; max += r.c->points; }
@@ -178,7 +211,7 @@ int command_validate(const CommonOptions& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"nnkit-grade: sandboxed grading of the nnkit assignment"};
+  CLI::App app{"nnkit-grade: sandboxed grading of an nnkit assignment (its kit's manifest says which)"};
   app.require_subcommand(1);
   CommonOptions common;
 
@@ -186,7 +219,7 @@ int main(int argc, char** argv) {
   fs::path folder, results, junit;
   std::string suite = "all", format = "table";
   std::vector<std::string> items;
-  grade->add_option("DIR", folder, "folder with numpy_ann.cpp, pytorch_ann.cpp, pytorch_cnn.cpp")->required();
+  grade->add_option("DIR", folder, "a submission: a folder with the files `nnkit-grade files` lists")->required();
   grade->add_option("--suite", suite, "public, hidden or all")->check(CLI::IsMember({"public", "hidden", "all"}));
   grade->add_option("--items", items, "grade only these items, e.g. --items 1.2,1.3 (default: all)")
       ->delimiter(',');
@@ -208,10 +241,14 @@ int main(int argc, char** argv) {
   auto* validate = app.add_subcommand("validate", "the solution scores everything, the blank handout nothing");
   add_common(*validate, common);
 
+  auto* files = app.add_subcommand("files", "list the files a submission hands in, one per line");
+  files->add_option("--kit", common.kit_dir, "the staged grader kit (default: the one built with this binary)");
+
   CLI11_PARSE(app, argc, argv);
   try {
     if (grade->parsed()) return command_grade(common, folder, suite, items, results, junit, format);
     if (validate->parsed()) return command_validate(common);
+    if (files->parsed()) return command_files(common);
     // batch: the parent computes the reference once; children find it cached.
     Setup s = set_up(common, batch_options.suite, batch_items);
     const int threads = common.threads > 0 ? common.threads

@@ -79,9 +79,6 @@ PartBuild build_part(const Kit& kit, const std::string& part, const fs::path& so
   const std::string inside_source = "/build/" + file_name.string();
   std::vector<std::string> compile = {kit.compiler};
   compile.insert(compile.end(), kit.compile_flags.begin(), kit.compile_flags.end());
-  if (auto it = kit.part_compile_flags.find(part); it != kit.part_compile_flags.end()) {
-    compile.insert(compile.end(), it->second.begin(), it->second.end());
-  }
   compile.insert(compile.end(), {"-I/kit/include", "-c", inside_source, "-o", "/build/part.o"});
   std::string output;
   std::string failure = run_tool(kit, compile,

@@ -1,7 +1,7 @@
 #pragma once
 /// Step 2 of a grading: one part compiled alone, in the sandbox, seeing only the kit's
-/// headers, then linked with that part's probes (DESIGN.md invariant I4: a compile error
-/// costs only its part, and the student sees the compiler's output).
+/// headers, then linked with that part's probes (invariant I4, docs/architecture.md: a
+/// compile error costs only its part, and the student sees the compiler's output).
 ///
 /// Builds are cached by content: the same source bytes with the same kit give the same
 /// probe binary, so a class of mostly-unchanged handouts, or a re-grade, compiles once.

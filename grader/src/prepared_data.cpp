@@ -28,8 +28,10 @@ std::string idx_bytes(const xt::xarray<std::uint8_t>& a) {
 }  // namespace
 
 PreparedData prepare_data(const std::filesystem::path& dataset_dir,
+                          const nnkit::data::SplitSizes& sizes,
                           const std::filesystem::path& cache_dir) {
-  const auto split = nnkit::data::make_assignment_split(nnkit::data::load_fashion_mnist(dataset_dir));
+  const auto split =
+      nnkit::data::make_train_val_test_split(nnkit::data::load_fashion_mnist(dataset_dir), sizes);
   PreparedData prepared;
   prepared.dir = cache_dir / "data";
   for (const auto label : split.y_test) prepared.test_labels.push_back(label);

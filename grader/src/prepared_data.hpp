@@ -1,10 +1,12 @@
 #pragma once
-/// The assignment's split, prepared by the grader for the sandbox (DESIGN.md, "Grader",
-/// step 4): the images and the train/validation labels as plain IDX files that probes
+/// The assignment's split, prepared by the grader for the sandbox (docs/architecture.md,
+/// "The grader"): the images and the train/validation labels as plain IDX files that probes
 /// read (probe::assignment_split), and the held-out test labels, which stay in the
 /// grader's memory and are used only to score predicted labels.
 #include <filesystem>
 #include <vector>
+
+#include <nnkit/data/fashion_mnist.hpp>
 
 namespace grader {
 
@@ -14,9 +16,11 @@ struct PreparedData {
 };
 
 /// Loads Fashion-MNIST from `dataset_dir` (nnkit::data checks every file), makes the
-/// assignment's split and writes the sandbox's files under `cache_dir`/data (atomically;
-/// reused when present). Throws nnkit::Error naming a missing or damaged data file.
+/// manifest's split (`sizes`) and writes the sandbox's files under `cache_dir`/data
+/// (atomically; reused when identical). Throws nnkit::Error naming a missing or damaged
+/// data file.
 PreparedData prepare_data(const std::filesystem::path& dataset_dir,
+                          const nnkit::data::SplitSizes& sizes,
                           const std::filesystem::path& cache_dir);
 
 /// Fraction of `predicted` equal to `labels` (0 when the sizes differ).

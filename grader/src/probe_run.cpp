@@ -13,28 +13,20 @@ namespace grader {
 
 namespace fs = std::filesystem;
 
-namespace {
-
-/// OpenBLAS picks its kernels by CPU (Haswell, Zen, SkylakeX...), and float32 results —
-/// hence a CNN's whole training curve — differ between kernels. Pinning the Haswell
-/// kernels wherever the CPU has AVX2 and FMA (every x86-64 machine of the last decade)
-/// gives the same numbers on this machine, CI and Gradescope (invariant I5).
-std::vector<std::pair<std::string, std::string>> reproducible_blas_env() {
-  static const bool avx2_fma = [] {
+std::vector<std::pair<std::string, std::string>> pinned_blas_env(const BlasPinning& pinning) {
+  static const std::string cpu_flags = [] {
     std::ifstream cpuinfo("/proc/cpuinfo");
     std::string line;
     while (std::getline(cpuinfo, line)) {
-      if (line.rfind("flags", 0) == 0) {
-        return line.find(" avx2") != std::string::npos && line.find(" fma") != std::string::npos;
-      }
+      if (line.rfind("flags", 0) == 0) return line + " ";
     }
-    return false;
+    return std::string();
   }();
-  if (!avx2_fma) return {};
-  return {{"OPENBLAS_CORETYPE", "Haswell"}};
+  for (const auto& flag : pinning.cpu_flags) {
+    if (cpu_flags.find(" " + flag + " ") == std::string::npos) return {};
+  }
+  return pinning.env;
 }
-
-}  // namespace
 
 ProbeRun run_probe(const Kit& kit, const fs::path& probe_binary, const std::string& probe,
                    const fs::path& out_dir, const ProbeSettings& settings) {
@@ -49,7 +41,7 @@ ProbeRun run_probe(const Kit& kit, const fs::path& probe_binary, const std::stri
                    {settings.data_dir, "/data"},
                    {out_dir, "/out", true}};
   command.cwd = "/out";
-  command.env = reproducible_blas_env();
+  command.env = settings.blas_env;
   command.env.insert(command.env.end(), kit.sandbox_env.begin(), kit.sandbox_env.end());
   command.env.insert(command.env.end(),
                      {{"NNKIT_PROBE_DATA", "/data"}, {"NNKIT_PROBE_OUT", "/out"},

@@ -1,12 +1,13 @@
 #pragma once
 /// Step 3 of a grading: one probe of a built part, run in its own sandboxed process
-/// (DESIGN.md invariant I3: a crash, hang, memory or fork bomb, or flood of output costs
-/// only the cases that read this probe).
+/// (invariant I3, docs/architecture.md: a crash, hang, memory or fork bomb, or flood of
+/// output costs only the cases that read this probe).
 #include <filesystem>
 #include <string>
 
 #include "kit.hpp"
 #include "observations.hpp"
+#include "rubric.hpp"
 #include "sandbox.hpp"
 
 namespace grader {
@@ -25,7 +26,16 @@ struct ProbeSettings {
   std::filesystem::path data_dir;  ///< the prepared split
   double timeout_s = 60;
   int threads = 1;                 ///< OpenBLAS threads inside
+  /// Set inside the sandbox to pin OpenBLAS's kernels (pinned_blas_env).
+  std::vector<std::pair<std::string, std::string>> blas_env;
 };
+
+/// The manifest's numerics.blas_pinning.env when this machine's CPU has every one of its
+/// cpu_flags, else nothing. OpenBLAS picks its kernels by CPU (Haswell, Zen, SkylakeX...)
+/// and float32 results — hence a CNN's whole training curve — differ between kernels;
+/// pinning the kernels the reference runs used gives the same numbers on this machine,
+/// CI and Gradescope (invariant I5).
+std::vector<std::pair<std::string, std::string>> pinned_blas_env(const BlasPinning& pinning);
 
 /// Runs `probe` of `probe_binary`; `out_dir` is created empty for it.
 ProbeRun run_probe(const Kit& kit, const std::filesystem::path& probe_binary,

@@ -26,8 +26,8 @@ ReferenceStore load_or_compute_reference(const Kit& kit, const Rubric& rubric,
                                          const std::set<std::string>& probes,
                                          const fs::path& cache_dir, const ProbeSettings& settings,
                                          bool progress) {
-  std::string identity = kit.fingerprint + read_file(kit.rubric);
-  for (const auto& [name, part] : rubric.parts) identity += read_file(kit.solution_dir / part.file);
+  std::string identity = kit.fingerprint + read_file(kit.manifest);
+  for (const auto& part : rubric.parts) identity += read_file(kit.solution_dir / part.file);
   const fs::path folder = cache_dir / "reference" / digest(identity);
   fs::create_directories(folder);
 
@@ -47,7 +47,7 @@ ReferenceStore load_or_compute_reference(const Kit& kit, const Rubric& rubric,
       continue;
     }
     if (!builds.count(name)) {
-      const std::string& source = rubric.parts.at(name).file;
+      const std::string& source = rubric.part(name).file;
       builds[name] = build_part(kit, name, kit.solution_dir / source, cache_dir);
       if (!builds[name].ok) {
         throw Error(fmt::format("the reference {} {}:\n{}", source, builds[name].failure,

@@ -2,7 +2,7 @@
 /// The reference solution's observations for the probes a grading needs: computed by the
 /// grader itself from the kit's solution/ (built and probed through exactly the same
 /// sandboxed steps as a submission), cached one file per probe, never typed by hand
-/// (DESIGN.md, "Grader", step 4). The cache folder's name is a digest of the kit, the
+/// (docs/architecture.md, "The grader"). The cache folder's name is a digest of the kit, the
 /// solution and the rubric, so everything is recomputed when any of them changes; only
 /// the probes asked for are computed (grading two items does not train the CNN).
 /// Concurrent graders wait on a lock instead of computing a probe twice.

@@ -27,12 +27,6 @@ std::string xml_escape(const std::string& text) {
 
 std::string points(double p) { return fmt::format("{:g}", std::round(p * 100) / 100); }
 
-const char* part_title(const std::string& part) {
-  if (part == "numpy_ann") return "NumpyANN";
-  if (part == "pytorch_ann") return "PyTorchANN";
-  return "PyTorchCNN";
-}
-
 }  // namespace
 
 std::string summary_text(const GradeReport& report) {
@@ -47,8 +41,8 @@ std::string summary_text(const GradeReport& report) {
                           part.build.compiler_output);
     }
   }
-  for (const auto& [part, accuracy] : report.test_accuracy) {
-    text += fmt::format("{} test accuracy: {:.5f}\n", part_title(part), accuracy);
+  for (const auto& part : report.test_accuracy) {
+    text += fmt::format("{} test accuracy: {:.5f}\n", part.class_name, part.accuracy);
   }
   for (const auto& note : report.notes) text += "note: " + note + "\n";
   text += fmt::format("Graded in {:.0f} s.\n", report.seconds);
@@ -68,9 +62,9 @@ nlohmann::json gradescope_results(const GradeReport& report) {
                      {"visibility", r.c->suite == Suite::Public ? "visible" : "after_published"}});
   }
   nlohmann::json leaderboard = nlohmann::json::array();
-  for (const auto& [part, accuracy] : report.test_accuracy) {
-    leaderboard.push_back({{"name", fmt::format("{} test accuracy", part_title(part))},
-                           {"value", std::round(accuracy * 1e5) / 1e5}});
+  for (const auto& part : report.test_accuracy) {
+    leaderboard.push_back({{"name", fmt::format("{} test accuracy", part.class_name)},
+                           {"value", std::round(part.accuracy * 1e5) / 1e5}});
   }
   return {{"score", report.score},
           {"execution_time", static_cast<int>(std::ceil(report.seconds))},

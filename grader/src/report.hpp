@@ -1,5 +1,5 @@
 #pragma once
-/// The grading report in every form it is read (DESIGN.md, "Grader", step 5):
+/// The grading report in every form it is read (docs/architecture.md, step 5):
 /// Gradescope's results.json, JUnit XML for CI, and a terminal/Markdown table.
 /// Files are written once, atomically, when grading has finished.
 #include <string>

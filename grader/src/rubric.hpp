@@ -1,13 +1,17 @@
 #pragma once
-/// The rubric: hidden_tests/rubric.json (its README documents the format). Items and
-/// points are ASSIGNMENT.md's; each item is made of cases with partial credit.
+/// The assignment as the grader reads it from the kit's manifest.json (the assignment's
+/// assignment/manifest.json, staged; docs/adapt-the-assignment.md documents the format):
+/// its parts, its items made of cases with partial credit, the thresholds and judgement
+/// words the judges use, the data split and the numerics the probes run with.
 #include <filesystem>
-#include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include <nnkit/data/fashion_mnist.hpp>
 
 namespace grader {
 
@@ -18,7 +22,8 @@ struct Judge {
   double rtol = 0, atol = 0;     ///< reference
   std::vector<std::string> keys; ///< reference: the keys compared (empty: all)
   std::string key;               ///< accuracy, judgement, plot, decreasing
-  double threshold = 0;          ///< accuracy
+  double threshold = 0;          ///< accuracy: the part's test_accuracy_threshold
+  std::vector<std::string> words;///< judgement: the manifest's judgement words
   double max_ratio = 1;          ///< decreasing
 };
 
@@ -39,24 +44,45 @@ struct Item {
 };
 
 struct Part {
-  std::string name, file;
-  double timeout_s = 60;
+  std::string name;              ///< numpy_ann
+  std::string class_name;        ///< NumpyANN
+  std::string file;              ///< numpy_ann.cpp: what a submission hands in
+  double timeout_s = 60;         ///< a probe's wall-clock limit unless its case says more
+  double test_accuracy_threshold = 0;
+};
+
+/// numerics.blas_pinning: environment variables set in every probe when the grading
+/// machine's CPU has all of `cpu_flags` (OpenBLAS picks float32 kernels by CPU).
+struct BlasPinning {
+  std::vector<std::string> cpu_flags;
+  std::vector<std::pair<std::string, std::string>> env;
 };
 
 struct Rubric {
+  std::string name;                    ///< the manifest's name
   double total_points = 0;
-  std::map<std::string, Part> parts;   ///< by name: numpy_ann, pytorch_ann, pytorch_cnn
+  std::vector<Part> parts;             ///< in the manifest's order
   std::vector<Item> items;
+  std::vector<std::string> judgement_words;
+  nnkit::data::SplitSizes split;
+  BlasPinning blas_pinning;
+
+  /// The part named `name`; throws grader::Error when there is none.
+  const Part& part(const std::string& name) const;
 
   /// Wall-clock limit of `probe` in `part`: the largest timeout_s of its cases, else the
   /// part's.
   double probe_timeout(const std::string& part, const std::string& probe) const;
+
+  /// The parts' files as a sentence: "numpy_ann.cpp, pytorch_ann.cpp and pytorch_cnn.cpp".
+  std::string files_sentence() const;
 };
 
-/// Reads and checks the rubric: every item's points equal its cases' sum, the items add up
-/// to total_points, ids are unique, every part and judge kind is known. Throws
-/// grader::Error naming the file and the first problem.
-Rubric load_rubric(const std::filesystem::path& path);
+/// Reads and checks the manifest: every key the grader needs is there with the expected
+/// type, every item's points equal its cases' sum, the items add up to total_points, ids
+/// are unique, every part and judge kind is known. Throws grader::Error naming the file,
+/// the place (item or case) and the key, and what was expected.
+Rubric load_rubric(const std::filesystem::path& manifest);
 
 bool in_suite(Suite suite, const std::string& selection);  ///< selection: public|hidden|all
 std::string suite_name(Suite suite);

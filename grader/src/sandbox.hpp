@@ -1,6 +1,6 @@
 #pragma once
 /// Runs one untrusted command — a compile, a link or a probe — inside bubblewrap with
-/// resource limits, and captures what it printed (DESIGN.md, "Grader", step 3).
+/// resource limits, and captures what it printed (docs/architecture.md, step 3).
 ///
 /// What the sandboxed process gets: new user, PID, network, IPC, UTS and cgroup
 /// namespaces (no network at all); a read-only /usr and /etc; a fresh /proc, a minimal

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include <nnkit/data/fashion_mnist.hpp>
+#include "assignment_split.hpp"
 
 namespace scaffold {
 
@@ -27,7 +27,7 @@ ProgramOptions parse_program_options(int argc, char** argv, const std::string& d
 
 /// The assignment's split from options.data_dir; on a data error prints it in red and
 /// exits 1 (the message names the file and how to fix it).
-nnkit::data::AssignmentSplit load_split_or_exit(const ProgramOptions& options);
+AssignmentSplit load_split_or_exit(const ProgramOptions& options);
 
 /// ANSI colours, only when standard output is a terminal (captured output stays plain).
 std::string green(const std::string& text);

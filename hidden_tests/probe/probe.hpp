@@ -1,5 +1,5 @@
 #pragma once
-/// The probe runtime: what a graded test process is made of (DESIGN.md, "Grader", steps
+/// The probe runtime: what a graded test process is made of (docs/architecture.md, steps
 /// 3 and 4). A probe binary is one part's case functions (hidden_tests/probe_<part>.cpp)
 /// linked with the student's file for that part; the grader runs it once per probe inside
 /// the sandbox as
@@ -10,8 +10,8 @@
 /// judgement string, files it wrote — on a channel the grader reads (file descriptor
 /// $NNKIT_PROBE_FD, 3 by default), one JSON object per line. It never decides pass or
 /// fail: the grader compares the observations, outside the sandbox, with the reference
-/// solution's observations for the same probe or with the rubric's thresholds
-/// (hidden_tests/rubric.json). So nothing the student's code prints or writes can raise
+/// solution's observations for the same probe or with the manifest's thresholds
+/// (assignment/manifest.json). So nothing the student's code prints or writes can raise
 /// its score (invariant I1), and no expected value is ever inside the sandbox (I2).
 ///
 /// Channel lines (see grader/src/observations.cpp for the reader):
@@ -72,7 +72,7 @@ std::filesystem::path out_dir();
 /// The assignment's split as the grader prepared it in $NNKIT_PROBE_DATA (X_train,
 /// y_train, X_val, y_val, X_test as IDX files; the test labels are never there).
 /// y_test stays empty.
-const nnkit::data::AssignmentSplit& assignment_split();
+const nnkit::data::TrainValTestSplit& assignment_split();
 
 /// argmax over the last axis of an [N, C] array or tensor, as class indices.
 std::vector<int> argmax_rows(const xt::xarray<double>& scores);

@@ -86,10 +86,10 @@ void Observer::file(std::string_view key, std::string_view name) {
 
 std::filesystem::path out_dir() { return env_path("NNKIT_PROBE_OUT", "."); }
 
-const nnkit::data::AssignmentSplit& assignment_split() {
-  static const nnkit::data::AssignmentSplit split = [] {
+const nnkit::data::TrainValTestSplit& assignment_split() {
+  static const nnkit::data::TrainValTestSplit split = [] {
     const std::filesystem::path dir = env_path("NNKIT_PROBE_DATA", "data");
-    nnkit::data::AssignmentSplit s;
+    nnkit::data::TrainValTestSplit s;
     s.X_train = nnkit::data::read_idx(dir / "X_train.idx");
     s.y_train = nnkit::data::read_idx(dir / "y_train.idx");
     s.X_val = nnkit::data::read_idx(dir / "X_val.idx");

@@ -10,7 +10,7 @@ written the natural NumPy way, and writes numpy_ann.json beside this script with
   * train_small: a 10-sample set trained with batch 4 (3 updates per epoch, the last one
     on 2 samples) for 20 epochs: its data, the two progress lines and the final weights;
   * run: the assignment's run (784-64-10, lr 0.01, 250 epochs, batch 64, on the split of
-    ASSIGNMENT.md "Data"): the 25 progress lines, the full-precision values behind them,
+    docs/assignment.md): the 25 progress lines, the full-precision values behind them,
     and the test accuracy with its printed line.
 Regenerating on the same Debian packages must leave `git diff` empty. FMNIST_DIR
 overrides /usr/share/datasets/fashion-mnist, as for `make data`.
@@ -229,7 +229,7 @@ def assignment_run():
 
 def main():
     golden = {
-        "about": "written by solution/golden/make_numpy_ann_golden.py (numpy %s, scikit-learn %s, "
+        "about": "written by the instructors' NumPy script (numpy %s, scikit-learn %s, "
                  "OPENBLAS_NUM_THREADS=%s)" % (np.__version__, sklearn.__version__,
                                                os.environ["OPENBLAS_NUM_THREADS"]),
         "example": doc_examples(),

@@ -18,7 +18,7 @@ written the natural PyTorch way and writes, beside this script:
       PyTorchANN(8, 16, 3) with batch 64 (3 updates per epoch, the last on 2 samples),
       lr 0.5, 20 epochs: the per-epoch metrics, progress lines and final parameters;
     * run: the assignment's run (784-32-10, lr 0.2, 100 epochs, batch 64, on the split of
-      ASSIGNMENT.md "Data"): every epoch's train/val loss and accuracy (the float32 values
+      docs/assignment.md): every epoch's train/val loss and accuracy (the float32 values
       torch computed), the 20 progress lines, the test accuracy with its printed line and
       the 200 test predictions (no labels: the tests read those from the dataset).
 Regenerating on the same Debian packages must leave `git diff` empty. FMNIST_DIR
@@ -235,7 +235,7 @@ def write(name, obj):
 
 
 def main():
-    about = ("written by solution/golden/make_pytorch_ann_golden.py (torch %s, numpy %s, "
+    about = ("written by the instructors' PyTorch script (torch %s, numpy %s, "
              "scikit-learn %s, torch.set_num_threads(1), OPENBLAS_NUM_THREADS=%s)"
              % (torch.__version__, np.__version__, sklearn.__version__,
                 os.environ["OPENBLAS_NUM_THREADS"]))

@@ -16,7 +16,7 @@ pytorch_cnn.json beside this script with:
       masks drawn in forward order after x) and the BatchNorm buffers afterwards;
   * run: the assignment's run (torch.manual_seed(42), Adam lr 0.002, full batch of 2000
     images, 60 epochs, CrossEntropyLoss against one-hot float targets, validation under
-    no_grad in eval mode) on the split of ASSIGNMENT.md "Data": per-epoch metrics at full
+    no_grad in eval mode) on the split of docs/assignment.md: per-epoch metrics at full
     precision, the 60 progress lines, the test accuracy and its printed line, wall time.
 The run's later epochs depend on float32 summation order (torch runs conv through oneDNN
 with 2 threads), so the C++ tests compare its first epoch tightly and the rest by shape;
@@ -226,7 +226,7 @@ def assignment_run(epochs=60, learning_rate=0.002):
 
 def main():
     golden = {
-        "about": "written by solution/golden/make_pytorch_cnn_golden.py (torch %s, numpy %s, "
+        "about": "written by the instructors' PyTorch script (torch %s, numpy %s, "
                  "scikit-learn %s, python %s, torch.set_num_threads(%d))"
                  % (torch.__version__, np.__version__, sklearn.__version__, sys.version.split()[0],
                     THREADS),

@@ -40,9 +40,9 @@ ProgramOptions parse_program_options(int argc, char** argv, const std::string& d
   return options;
 }
 
-nnkit::data::AssignmentSplit load_split_or_exit(const ProgramOptions& options) {
+AssignmentSplit load_split_or_exit(const ProgramOptions& options) {
   try {
-    return nnkit::data::make_assignment_split(nnkit::data::load_fashion_mnist(options.data_dir));
+    return make_assignment_split(nnkit::data::load_fashion_mnist(options.data_dir));
   } catch (const nnkit::Error& error) {
     std::cerr << red(fmt::format("Cannot load Fashion-MNIST: {}", error.what())) << "\n";
     std::exit(1);

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <gnuplot-iostream.h>
 
 #include <nnkit/error.hpp>
@@ -93,8 +94,8 @@ const std::string& check_judgement(const std::string& judgement) {
     if (judgement == word) return word;
   }
   throw nnkit::Error(fmt::format("report_my_judgement() returned \"{}\"; expected exactly one of "
-                                 "\"underfitting\", \"overfitting\", \"generalizing\" (lower case, "
-                                 "no spaces)", judgement));
+                                 "\"{}\" (lower case, no spaces)",
+                                 judgement, fmt::join(judgements(), "\", \"")));
 }
 
 }  // namespace scaffold

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "assignment_manifest.hpp"
+
 namespace scaffold {
 
 /// One value per epoch for each series, as the original's dict of lists.
@@ -27,9 +29,10 @@ void save_train_val_plot(const TrainValMetrics& metrics, const std::filesystem::
 /// Reads a .dat written by save_train_val_plot back (for tests and reports).
 TrainValMetrics read_train_val_data(const std::filesystem::path& dat_path);
 
-/// The three judgements the assignment accepts.
+/// The judgements the assignment accepts: the manifest's judgement words.
 inline const std::vector<std::string>& judgements() {
-  static const std::vector<std::string> words = {"underfitting", "overfitting", "generalizing"};
+  static const std::vector<std::string> words(assignment::manifest::judgement_words.begin(),
+                                              assignment::manifest::judgement_words.end());
   return words;
 }
 

@@ -104,7 +104,7 @@ fs::path write_fixture(const Fixture& fixture) {
 }
 
 std::vector<RubricCase> rubric_cases(const std::vector<std::string>& items) {
-  const json rubric = json::parse(read_text(paths().kit / "rubric.json"));
+  const json rubric = json::parse(read_text(paths().kit / "manifest.json"));
   std::vector<RubricCase> cases;
   for (const auto& item : rubric.at("items")) {
     const std::string number = item.at("number");

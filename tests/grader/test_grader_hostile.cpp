@@ -1,5 +1,5 @@
-// Broken and hostile submissions through the real `nnkit-grade grade` (issue 5; DESIGN.md,
-// "Grader", invariants I1–I5). Each test case writes one fixture submission — the
+// Broken and hostile submissions through the real `nnkit-grade grade` (issue 5;
+// docs/architecture.md, invariants I1–I5). Each test case writes one fixture submission — the
 // reference solution with one student region replaced, or code put before a file — grades
 // a few cheap items with --items, and checks the outcome from results.json: the faulty
 // cases fail and say why, every other selected case passes, and (hostile.hpp,
@@ -66,19 +66,19 @@ Expectation probes_fail(std::vector<std::string> items, std::set<std::string> pr
 std::string quoted(const fs::path& path) { return fmt::format("\"{}\"", path.string()); }
 
 /// Every file that is a secret to the sandbox and exists here: the hidden suites and
-/// rubric, the solution (in the repository, in the kit and as the reference build in the
+/// the manifest, the solution (in the repository, in the kit and as the reference build in the
 /// cache), the reference observations and the held-out test labels.
 std::vector<fs::path> secret_files() {
   const Paths& p = paths();
   std::vector<fs::path> files = {
-      p.source / "hidden_tests/rubric.json",
+      p.source / "assignment/manifest.json",
       p.source / "hidden_tests/README.md",
       p.source / "hidden_tests/probe/probe.hpp",
       p.source / "hidden_tests/probe_numpy_ann.cpp",
       p.source / "solution/numpy_ann.cpp",
       p.source / "solution/numpy_ann.hpp",
       p.source / "solution/theory.md",
-      p.kit / "rubric.json",
+      p.kit / "manifest.json",
       p.kit / "kit.json",
       p.kit / "solution/numpy_ann.cpp",
       "/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz",
