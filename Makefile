@@ -7,7 +7,8 @@ CTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help deps deps-python data configure build test demo golden \
-        handout handout-check handout-dist grader grade grade-batch validate gradescope classroom bench clean
+        handout handout-check handout-dist grader grade grade-batch validate gradescope classroom bench clean \
+        test-manifest
 
 help: ## list the targets
 	@awk 'BEGIN { FS = ":.*## " } /^[a-zA-Z_-]+:.*## / { printf "  make %-14s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
@@ -31,6 +32,9 @@ build: deps configure ## build the library, programs and tests into build/ (Rele
 test: deps data build ## run every test through CTest
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
 
+test-manifest: deps data ## a threshold changed in a copy of the manifest reaches program, public test and grader (rebuilds nnkit: minutes)
+	@bash tests/test_manifest_threshold.sh $(BUILD)-manifest-check
+
 demo: deps data build ## set up, build, and run what exists so far
 	@tools/demo.sh $(BUILD)
 
@@ -43,7 +47,7 @@ handout-check: ## fail when handout/ is stale against solution/
 	@tools/handout_check.sh
 handout-dist: ## pack the student archive into dist/nnkit-assignment.tar.gz
 	@tools/make_handout_dist.sh dist/nnkit-assignment.tar.gz
-# Grading (DESIGN.md, "Grader"): nnkit-grade and its staged kit, built on their own.
+# Grading (docs/architecture.md, "The grader"): nnkit-grade and its staged kit, built on their own.
 GRADER ?= $(BUILD)/bin/nnkit-grade
 SUITE  ?= all
 OUT    ?= out/batch
@@ -60,7 +64,7 @@ grade-batch: ## grade every folder in SUBMISSIONS=dir [OUT=out/batch] [GRADE_JOB
 	@$(call require,SUBMISSIONS,make grade-batch SUBMISSIONS=submissions OUT=out/batch GRADE_JOBS=2)
 	@$(MAKE) --no-print-directory grader
 	@$(GRADER) batch "$(SUBMISSIONS)" --out "$(OUT)" --jobs $(GRADE_JOBS) --suite $(SUITE)
-validate: ## the kit is sound: the solution scores 42/42, the blank handout 0
+validate: ## the kit is sound: the solution scores every point, the blank handout none; threshold margins
 	@$(MAKE) --no-print-directory grader
 	@$(GRADER) validate
 gradescope: ## pack Gradescope's autograder into dist/autograder.zip

@@ -4,7 +4,7 @@
     /usr/bin/python3 bench/peer.py --part 1|2|3 --epochs N --threads T
 
 Part 1 trains NumpyANN with NumPy, parts 2 and 3 PyTorchANN and PyTorchCNN with PyTorch, on
-the split of ASSIGNMENT.md "Data" with the assignment's hyper-parameters, then prints
+the assignment's split (docs/assignment.md) with its hyper-parameters, then prints
 "Accuracy on test set: x" as the C++ programs do. The networks and the data loaders are the
 golden scripts' own (solution/golden/make_*_golden.py), imported from their files, not
 copied: the anchor is the same code that produced the committed golden values. Run it with
@@ -48,7 +48,7 @@ def load_golden(part):
 
 def assignment_split(golden, feature_shape):
     """(X_train, y_train, X_val, y_val, X_test, y_test) as float64 NumPy arrays, pixels / 255,
-    one-hot labels; the 2000/200 and 200 draws of ASSIGNMENT.md with random_state 42."""
+    one-hot labels; the assignment's 2000/200 and 200 draws with random_state 42."""
     import numpy as np
     from sklearn.model_selection import train_test_split
     sides = {}

@@ -14,10 +14,10 @@ using nnkit::testing::json;
 
 namespace {
 
-// The part-2 network of ASSIGNMENT.md.
+// The part-2 network of docs/assignment.md.
 nn::Sequential make_mlp() { return nn::Sequential(nn::Linear(784, 32), nn::ReLU(), nn::Linear(32, 10)); }
 
-// The part-3 network of ASSIGNMENT.md: four conv blocks, then the classifier head.
+// The part-3 network of docs/assignment.md: four conv blocks, then the classifier head.
 nn::Sequential make_cnn() {
   nn::Sequential model;
   std::int64_t in = 1;

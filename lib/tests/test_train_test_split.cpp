@@ -92,7 +92,7 @@ TEST_CASE("train_test_split picks exactly scikit-learn's rows") {
 }
 
 TEST_CASE("the assignment's two splits are in the golden data") {
-  // Data section of ASSIGNMENT.md: (60000, train 2000, test 200, seed 42) and
+  // The split of docs/assignment.md: (60000, train 2000, test 200, seed 42) and
   // (10000, train 200, test 1, seed 42); both must be among the cases checked above.
   bool found_val = false;
   bool found_test = false;

@@ -7,7 +7,7 @@
 //
 // Bits: every float is computed as the three ops compute it (the same chunked GEMM, the same
 // `v > 0 ? v : 0`, the same 2x2 pooling kernel and its tie rule), so output and gradients
-// equal the unfused chain's bit for bit (tests/test_conv2d_relu_max_pool2d.cpp).
+// equal the unfused chain's bit for bit (nnkit's own tests check it).
 #include <algorithm>
 #include <limits>
 #include <memory>

@@ -226,7 +226,7 @@ def make_seeding():
                                   "params": named_params(mlp, full=False)}
     torch.manual_seed(42)
     cnn = cnn_model()
-    out["cnn_init"] = {"seed": 42, "ctor": "PyTorchCNN model of ASSIGNMENT.md part 3",
+    out["cnn_init"] = {"seed": 42, "ctor": "PyTorchCNN model of the assignment's part 3",
                        "params": named_params(cnn, full=False)}
 
     # --- Sequential(Linear(5,10), ReLU(), Linear(10,3)) then rand(5)
@@ -743,8 +743,8 @@ def make_repr():
         }
 
     out["models"] = {
-        "cnn": describe(cnn_model(), "PyTorchCNN model, ASSIGNMENT.md part 3"),
-        "mlp": describe(mlp_model(), "PyTorchANN model 784-32-10, ASSIGNMENT.md part 2"),
+        "cnn": describe(cnn_model(), "PyTorchCNN model, the assignment's part 3"),
+        "mlp": describe(mlp_model(), "PyTorchANN model 784-32-10, the assignment's part 2"),
     }
     return out
 
