@@ -41,10 +41,15 @@ demo: deps data build ## set up, build, and run what exists so far
 golden: deps-python ## regenerate the committed golden values with NumPy/scikit-learn/PyTorch
 	@tools/make_golden.sh
 
-handout: ## regenerate handout/ from solution/ (student regions become stubs)
+handout: ## regenerate handout/ from solution/ (student regions become stubs), and each example's
 	@tools/make_handout.sh solution handout && echo "handout: written from solution/"
-handout-check: ## fail when handout/ is stale against solution/
+	@for example in examples/*/; do \
+	  tools/make_handout.sh "$${example}solution" "$${example}handout" \
+	    && echo "handout: written from $${example}solution/" || exit 1; \
+	done
+handout-check: ## fail when handout/ (or an example's) is stale against its solution
 	@tools/handout_check.sh
+	@for example in examples/*/; do tools/handout_check.sh "$${example}solution" "$${example}handout" || exit 1; done
 handout-dist: ## pack the student archive into dist/nnkit-assignment.tar.gz
 	@tools/make_handout_dist.sh dist/nnkit-assignment.tar.gz
 # Grading (docs/architecture.md, "The grader"): nnkit-grade and its staged kit, built on their own.
