@@ -64,6 +64,7 @@ public:
   /// 1.5 Forward pass of X [N, input_size]; returns a2 [N, output_size]:
   ///   z1 = X·W1 + b1 [N, hidden], a1 = relu(z1), z2 = a1·W2 + b2 [N, output],
   ///   a2 = softmax(z2).
+  /// Use the given _softmax: a2 must stay finite for logits near 1000.
   /// With training = true it keeps z1, a1, z2, a2 on the object for _backward; with
   /// training = false it leaves them untouched.
   /// Example (net = NumpyANN(5, 3, 2, 0.01)):

@@ -1,6 +1,7 @@
 // Loading and checking the manifest: see rubric.hpp.
 #include "rubric.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <set>
@@ -184,9 +185,27 @@ Rubric load_rubric(const std::filesystem::path& path) {
         c.probe = text(jc, "probe");
         c.timeout_s = optional_number(jc, "timeout_s", 0.0);
         c.judge = judge_of(object(jc, "judge"), part, rubric.judgement_words);
+        if (jc.contains("announced_by")) {
+          if (c.suite == Suite::Public) throw Error("\"announced_by\" is for hidden cases");
+          const json& by = jc.at("announced_by");
+          c.announced_by = by.is_string()
+                               ? by.get<std::string>()
+                               : text(by, "file") + ": " + text(by, "sentence");
+        }
         if (!ids.insert(c.id).second) throw Error("the id is used twice");
         sum += c.points;
         item.cases.push_back(std::move(c));
+      }
+      for (const auto& c : item.cases) {
+        if (c.announced_by.empty() || c.announced_by.find(": ") != std::string::npos) continue;
+        const bool public_case = std::any_of(item.cases.begin(), item.cases.end(), [&](const Case& p) {
+          return p.suite == Suite::Public && p.id == c.announced_by;
+        });
+        if (!public_case) {
+          throw Error(fmt::format("case {}: \"announced_by\" is \"{}\"; expected the id of a public "
+                                  "case of item {} or {{\"file\", \"sentence\"}}",
+                                  c.id, c.announced_by, item.number));
+        }
       }
       where = "item " + item.number;
       if (std::abs(sum - item.points) > 1e-9) {

@@ -34,6 +34,10 @@ struct Case {
   std::string checks;            ///< shown to students: what is checked, never the value
   std::string probe;
   double timeout_s = 0;          ///< 0: the part's
+  /// A hidden case's announcement, so that it checks no kind of requirement the student
+  /// was not told of: the id of a public case of the same item, or "file: sentence" for a
+  /// sentence of the handout (the manifest's {"file", "sentence"}).
+  std::string announced_by;
   Judge judge;
 };
 
