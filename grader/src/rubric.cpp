@@ -196,6 +196,7 @@ Rubric load_rubric(const std::filesystem::path& path) {
         sum += c.points;
         item.cases.push_back(std::move(c));
       }
+      where = "item " + item.number;
       for (const auto& c : item.cases) {
         if (c.announced_by.empty() || c.announced_by.find(": ") != std::string::npos) continue;
         const bool public_case = std::any_of(item.cases.begin(), item.cases.end(), [&](const Case& p) {
