@@ -1,5 +1,5 @@
-# Reading an assignment's manifest (assignment/manifest.json; docs/adapt-the-assignment.md
-# describes it). The build never writes a part name, a threshold or a judgement word of its
+# Reading an assignment's manifest (assignment/manifest.json; the kit's documentation of
+# adapting the assignment describes its keys). The build never writes a part name, a threshold or a judgement word of its
 # own: it reads them here and hands them on, to CMake as variables and to C++ as a
 # generated header. string(JSON) needs CMake 3.19.
 
@@ -27,7 +27,7 @@ function(nnkit_read_manifest prefix manifest)
     if(_error)
       string(REPLACE ";" "." _key "${ARGN}")
       message(FATAL_ERROR "nnkit: ${shown}: cannot read \"${_key}\" (${_error}); "
-                          "docs/adapt-the-assignment.md lists the manifest's keys")
+                          "the kit's documentation of adapting the assignment lists the manifest's keys")
     endif()
   endmacro()
   # _number(<out> <key>...): the value as a C++ literal type: int when integral, else double.
