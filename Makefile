@@ -35,7 +35,7 @@ test: deps data build ## run every test through CTest
 test-manifest: deps data ## a threshold changed in a copy of the manifest reaches program, public test and grader (rebuilds nnkit: minutes)
 	@bash tests/test_manifest_threshold.sh $(BUILD)-manifest-check
 
-demo: deps data build ## set up, build, and run what exists so far
+demo: deps data build ## set up, build, run the programs, then grade the solution and the blank handout
 	@tools/demo.sh $(BUILD)
 
 golden: deps-python ## regenerate the committed golden values with NumPy/scikit-learn/PyTorch

@@ -4,22 +4,31 @@
 # source/, setup.sh really configures and builds nnkit-grade and its kit there (package
 # installation is skipped when everything is installed; NNKIT_SETUP_CHECK=none skips the
 # full `validate`), and run_autograder grades, on a few cheap items (NNKIT_GRADE_ARGS):
-#   1. the reference solution's three files nested in a subfolder, beside a decoy copy in
+#   1. the reference solution's files nested in a subfolder, beside a decoy copy in
 #      __MACOSX/: full marks, a results.json Gradescope can read;
-#   2. the same with pytorch_ann.cpp missing: its item scores 0 and the output says so;
-#   3. the three files inside a zip the student uploaded: full marks;
+#   2. the same with one file missing (the part of the last item graded): its items score
+#      0 and the output says so;
+#   3. the files inside a zip the student uploaded: full marks;
 #   4. a grader that cannot start (no kit): results.json still there, score 0, the error.
-# Then `make classroom`'s workflow: every item of every part, with the right points.
+# Then `make classroom`'s workflow: every item of the manifest, with its points.
+# The parts, their files, the items and the total come from assignment/manifest.json.
 # Takes about as long as building nnkit once (minutes on two cores).
 set -uo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
+manifest=$repo/assignment/manifest.json
+command -v jq > /dev/null || { echo "test_gradescope: jq is needed to read $manifest (make deps)" >&2; exit 2; }
 work=$(mktemp -d "${TMPDIR:-/tmp}/nnkit-test-gradescope.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 chmod 755 "$work"   # as /autograder is: the sandbox's unprivileged user must reach the kit
 failures=0
 check() { if [ "$2" -eq 0 ]; then echo "PASS: $1"; else echo "FAIL: $1"; failures=$((failures + 1)); fi; }
-parts=(numpy_ann pytorch_ann pytorch_cnn)
 items=${NNKIT_TEST_ITEMS:-1.2,1.3,2.2}
+mapfile -t files < <(jq -r '.parts[].file' "$manifest")
+[ "${#files[@]}" -gt 0 ] || { echo "test_gradescope: no parts in $manifest" >&2; exit 2; }
+# the file left out in case 2: the one of the part of the last item graded
+missing_file=$(jq -r --arg n "${items##*,}" '(.items[] | select(.number == $n) | .part) as $p
+  | .parts[] | select(.name == $p) | .file' "$manifest")
+[ -n "$missing_file" ] || { echo "test_gradescope: item ${items##*,} is not in $manifest" >&2; exit 2; }
 
 # results_line FILE: "score=.. max=.. tests=.. visible_field=.. output=.." (points in hundredths)
 results_line() { cmake -DRESULTS="$1" -P "$repo/tools/gradescope/check_results.cmake" 2>&1; }
@@ -29,11 +38,14 @@ field() { sed -nE "s/.*(^| )$1=([^ ]*).*/\2/p" <<< "$2"; }
 "$repo/tools/make_gradescope.sh" "$work/autograder.zip"
 check "make_gradescope.sh writes the zip" $?
 listing=$(unzip -Z1 "$work/autograder.zip" 2>/dev/null)
-for path in setup.sh run_autograder CMakeLists.txt hidden_tests/rubric.json grader/src/main.cpp \
-            lib/src/tensor/tensor.cpp solution/numpy_ann.cpp handout/numpy_ann.cpp \
+for path in setup.sh run_autograder CMakeLists.txt assignment/manifest.json \
+            cmake/nnkit_manifest.cmake cmake/nnkit_grader_kit.cmake grader/src/main.cpp \
+            lib/src/tensor/tensor.cpp "solution/${files[0]}" "handout/${files[0]}" \
             data/setup.sh tools/install_deps.sh tools/packages-build.txt; do
   grep -qx "$path" <<< "$listing"; check "the zip has $path at its top level" $?
 done
+unzip -p "$work/autograder.zip" assignment/manifest.json 2>/dev/null | cmp -s - "$manifest"
+check "the zip's assignment/manifest.json is the kit's" $?
 ! grep -qE '^(lib/tests|public_tests|tests|bench)/|\.py$' <<< "$listing"
 check "the zip leaves out the kit's tests, benchmarks and Python scripts" $?
 unzip -Z "$work/autograder.zip" setup.sh run_autograder 2>/dev/null | grep -c '^-rwx' | grep -qx 2
@@ -52,6 +64,8 @@ check "setup.sh configures and builds nnkit-grade and its kit ($((SECONDS - star
 [ "$status" -eq 0 ] || { tail -40 "$work/setup.log"; echo "$failures failed"; exit 1; }
 test -x "$root/source/build/bin/nnkit-grade" && test -f "$root/source/build/grader-kit/kit.json"
 check "the grader and its kit are in source/build" $?
+check "nnkit-grade files lists the manifest's files" \
+  $([ "$("$root/source/build/bin/nnkit-grade" files 2>&1)" = "$(printf '%s\n' "${files[@]}")" ]; echo $?)
 cp "$root/source/run_autograder" "$root/run_autograder"   # Gradescope copies it there
 
 run_autograder() {  # run_autograder [ENV=VALUE...]: one graded submission
@@ -62,9 +76,9 @@ run_autograder() {  # run_autograder [ENV=VALUE...]: one graded submission
 
 # 1. the solution, nested, beside a decoy
 mkdir -p "$root/submission/hw3/src" "$root/submission/__MACOSX/hw3/src"
-for part in "${parts[@]}"; do
-  cp "$repo/solution/$part.cpp" "$root/submission/hw3/src/"
-  echo "this is not C++" > "$root/submission/__MACOSX/hw3/src/$part.cpp"
+for file in "${files[@]}"; do
+  cp "$repo/solution/$file" "$root/submission/hw3/src/"
+  echo "this is not C++" > "$root/submission/__MACOSX/hw3/src/$file"
 done
 start=$SECONDS
 run_autograder; status=$?
@@ -77,22 +91,22 @@ check "the solution scores full marks on items $items" \
   $([ "$(field score "$line")" = "$(field max "$line")" ] && [ "$(field max "$line")" -gt 0 ]; echo $?)
 check "every test has a visibility" $([ "$(field visible_field "$line")" = "$(field tests "$line")" ]; echo $?)
 grep -q '"after_published"\|"visible"' "$root/results/results.json"; check "visibility values are Gradescope's" $?
-grep -q 'run_autograder: numpy_ann.cpp: submission/hw3/src/numpy_ann.cpp' "$work/run.log"
+grep -qF "run_autograder: ${files[0]}: submission/hw3/src/${files[0]}" "$work/run.log"
 check "the files were found in the subfolder, not in __MACOSX" $?
 full=$(field max "$line")
 
-# 2. pytorch_ann.cpp missing
-rm -rf "$root/submission/__MACOSX" "$root/submission/hw3/src/pytorch_ann.cpp"
+# 2. one file missing
+rm -rf "$root/submission/__MACOSX" "$root/submission/hw3/src/$missing_file"
 run_autograder; status=$?
 line=$(results_line "$root/results/results.json"); echo "results.json: $line"
 check "run_autograder grades a submission with a file missing" $status
 check "the missing part costs its items only" \
   $([ "$(field max "$line")" = "$full" ] && [ "$(field score "$line")" -lt "$full" ] && [ "$(field score "$line")" -gt 0 ]; echo $?)
-grep -q 'pytorch_ann.cpp is missing' "$root/results/results.json"; check "results.json says pytorch_ann.cpp is missing" $?
+grep -qF "$missing_file is missing" "$root/results/results.json"; check "results.json says $missing_file is missing" $?
 
 # 3. a zip the student uploaded
 rm -rf "$root/submission" && mkdir -p "$work/zipped/assignment" "$root/submission"
-for part in "${parts[@]}"; do cp "$repo/solution/$part.cpp" "$work/zipped/assignment/"; done
+for file in "${files[@]}"; do cp "$repo/solution/$file" "$work/zipped/assignment/"; done
 (cd "$work/zipped" && zip -q -r "$root/submission/submission.zip" assignment)
 run_autograder; status=$?
 line=$(results_line "$root/results/results.json"); echo "results.json: $line"
@@ -111,17 +125,17 @@ grep -q 'The autograder itself failed' "$root/results/results.json"; check "its 
 "$repo/tools/make_classroom.sh" "$work/classroom" > /dev/null
 check "make_classroom.sh writes the workflow" $?
 workflow=$work/classroom/.github/workflows/classroom.yml
-for part in "${parts[@]}"; do
-  while IFS= read -r item; do
-    grep -qF "command: 'grep -qxF \"$item: passed\" public-tests.log'" "$workflow"
-    check "the workflow scores \"$item\" ($part)" $?
-  done < <(grep -oE 'TEST_CASE\("[0-9]+\.[0-9]+ [^"]* \([0-9]+ pts?\)"\)' "$repo/public_tests/test_$part.cpp" \
-             | sed -E 's/^TEST_CASE\("(.*)"\)$/\1/')
-done
-max_total=$(grep -oE '^ +max-score: [0-9]+$' "$workflow" | awk '{ s += $2 } END { print s }')
-rubric_total=$(grep -oE '"total_points": *[0-9]+' "$repo/hidden_tests/rubric.json" | grep -oE '[0-9]+$')
-check "the workflow's maximum is the rubric's total ($max_total of ${rubric_total:-?})" \
-  $([ -n "$rubric_total" ] && [ "$max_total" = "$rubric_total" ]; echo $?)
+# every item with a public case, titled as the public tests title it (the generated
+# header's ASSIGNMENT_ITEM_* macros): "<number> <name> (<points> pt|pts)"
+while IFS=$'\t' read -r part item; do
+  grep -qF "command: 'grep -qxF \"$item: passed\" public-tests.log'" "$workflow"
+  check "the workflow scores \"$item\" ($part)" $?
+done < <(jq -r '.items[] | select(any(.cases[]; .suite == "public"))
+  | [.part, "\(.number) \(.name) (\(.points) \(if .points == 1 then "pt" else "pts" end))"] | @tsv' "$manifest")
+max_total=$(grep -oE '^ +max-score: [0-9.]+$' "$workflow" | awk '{ s += $2 } END { printf "%g\n", s }')
+manifest_total=$(jq -r '.total_points' "$manifest")
+check "the workflow's maximum is the manifest's total_points ($max_total of $manifest_total)" \
+  $([ "$max_total" = "$manifest_total" ]; echo $?)
 runners=$(grep -oE 'runners: .*' "$workflow" | tr ',' '\n' | wc -l)
 steps=$(grep -c 'uses: classroom-resources/autograding-command-grader@v1' "$workflow")
 check "the reporter lists every item's step ($runners of $steps)" $([ "$runners" = "$steps" ]; echo $?)

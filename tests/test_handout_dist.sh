@@ -1,36 +1,82 @@
 #!/usr/bin/env bash
-# The student archive works as a student gets it: it unpacks, builds nnkit and the blank
-# handout with the student's Makefile, `make test` shows every part-1 item failing for
-# 0 / 18 points, and `make submission` packs exactly the three files to hand in.
+# The student archive works as a student gets it: it unpacks, carries the manifest's
+# public part (no hidden case, no probe) and the Makefile's generated assignment.mk, builds
+# nnkit and the blank handout with the student's Makefile, `make test` shows every item of
+# the first part failing for 0 of its points, and `make submission` packs exactly the
+# files the manifest's parts hand in. Parts, items and points come from the kit's
+# assignment/manifest.json.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+manifest=$root/assignment/manifest.json
+command -v jq > /dev/null || { echo "test_handout_dist: jq is needed to read $manifest (make deps)" >&2; exit 2; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 failures=0
 check() { if [ "$2" -eq 0 ]; then echo "PASS: $1"; else echo "FAIL: $1"; failures=$((failures + 1)); fi; }
 
+# From the manifest: the first part, one of its items' titles (as the public tests print
+# it), its points, and the files to hand in.
+part=$(jq -r '.parts[0].name' "$manifest")
+part_file=$(jq -r '.parts[0].file' "$manifest")
+item=$(jq -r --arg p "$part" '[.items[] | select(.part == $p)] | last
+  | "\(.number) \(.name) (\(.points) \(if .points == 1 then "pt" else "pts" end))"' "$manifest")
+part_points=$(jq -r --arg p "$part" '[.items[] | select(.part == $p) | .points] | add' "$manifest")
+files=$(jq -r '.parts[].file' "$manifest" | LC_ALL=C sort | tr '\n' ' ')
+
 "$root/tools/make_handout_dist.sh" "$work/nnkit-assignment.tar.gz"
 check "make handout-dist writes the archive" $?
 tar -C "$work" -xzf "$work/nnkit-assignment.tar.gz"
 cd "$work/nnkit-assignment" || exit 1
-for path in Makefile CMakeLists.txt README.md assignment/numpy_ann.cpp assignment/theory.md \
-            public_tests/test_numpy_ann.cpp lib/include/nnkit/nnkit.hpp data/setup.sh; do
+for path in Makefile assignment.mk CMakeLists.txt README.md assignment/manifest.json \
+            "assignment/$part_file" assignment/theory.md "public_tests/test_$part.cpp" \
+            cmake/nnkit_build.cmake cmake/nnkit_manifest.cmake lib/include/nnkit/nnkit.hpp \
+            data/setup.sh; do
   test -f "$path"; check "the archive has $path" $?
 done
 ! grep -rq 'Answer Q' assignment/theory.md; check "theory.md carries no answers" $?
 ! find . -name '*.py' | grep -q .; check "no golden script (a reference implementation) ships" $?
+test ! -e cmake/nnkit_grader_kit.cmake && test ! -e hidden_tests
+check "no grader kit stager and no hidden tests ship" $?
 
-output=$(make test PART=numpy_ann JOBS=2 2>&1); status=$?
+# the manifest's public part
+shipped=assignment/manifest.json
+jq -e 'keys_unsorted[0] == "generated"' "$shipped" > /dev/null
+check "the shipped manifest says first that it is generated" $?
+jq -e '[.items[].cases[] | select(.suite == "hidden" or has("probe"))] | length == 0' "$shipped" > /dev/null
+check "the shipped manifest has no hidden case and no probe" $?
+jq -e --slurpfile kit "$manifest" '
+  [.items[].cases[].id] == [$kit[0].items[].cases[] | select(.suite != "hidden") | .id]
+  and (del(.generated, .items) == ($kit[0] | del(.items)))
+  and ([.items[] | del(.cases)] == [$kit[0].items[] | del(.cases)])' "$shipped" > /dev/null
+check "it is the kit's manifest but for the hidden cases and the probes" $?
+
+# assignment.mk, written from the manifest
+head -1 assignment.mk | grep -qx "# Generated from assignment/manifest.json by the kit's make handout-dist: do not edit."
+check "assignment.mk says first that it is generated" $?
+mk() { make -s --no-print-directory -f - <<< "include assignment.mk
+show: ; @echo \$($1)"; }
+check "assignment.mk lists the manifest's parts" \
+  $([ "$(mk PARTS)" = "$(jq -r '[.parts[].name] | join(" ")' "$manifest")" ]; echo $?)
+check "assignment.mk lists the files the parts hand in" \
+  $([ "$(mk PART_FILES)" = "$(jq -r '[.parts[].file] | join(" ")' "$manifest")" ]; echo $?)
+check "assignment.mk carries the manifest's OpenBLAS pinning" \
+  $([ "$(mk BLAS_PIN_FLAGS)" = "$(jq -r '.numerics.blas_pinning.cpu_flags | join(" ")' "$manifest")" ] &&
+    [ "$(mk BLAS_PIN_ENV)" = "$(jq -r '[.numerics.blas_pinning.env | to_entries[] | "\(.key)=\(.value)"] | join(" ")' "$manifest")" ]; echo $?)
+! grep -qE "$(jq -r '[.parts[].name] | join("|")' "$manifest")" Makefile
+check "the Makefile names no part itself" $?
+
+output=$(make test PART="$part" JOBS=2 2>&1); status=$?
 echo "$output" | tail -3
 check "make test exits non-zero on the blank handout" $([ "$status" -ne 0 ]; echo $?)
-echo "$output" | grep -q '^1.6 _backward (3 pts): FAILED$'; check "items are listed with their points" $?
-echo "$output" | grep -q '^Public tests: 0 / 18 points$'; check "the blank part 1 scores 0 / 18" $?
+echo "$output" | grep -qxF "$item: FAILED"; check "items are listed with their points ($item: FAILED)" $?
+echo "$output" | grep -qxF "Public tests: 0 / $part_points points"
+check "the blank part $part scores 0 / $part_points" $?
 
 make -s submission > /dev/null 2>&1
 check "make submission succeeds" $?
-listing=$(unzip -Z1 submission.zip 2>/dev/null | sort | tr '\n' ' ')
-check "submission.zip holds the three files (got: $listing)" \
-  $([ "$listing" = "numpy_ann.cpp pytorch_ann.cpp pytorch_cnn.cpp " ]; echo $?)
+listing=$(unzip -Z1 submission.zip 2>/dev/null | LC_ALL=C sort | tr '\n' ' ')
+check "submission.zip holds the files the parts hand in (got: $listing; want: $files)" \
+  $([ "$listing" = "$files" ]; echo $?)
 
 echo "$failures failed"
 [ "$failures" -eq 0 ]

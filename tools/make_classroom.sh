@@ -3,55 +3,38 @@
 # repositories made from the handout archive (`make classroom`):
 #   OUT_DIR/.github/workflows/classroom.yml  from tools/classroom/classroom.yml.in
 #   OUT_DIR/README.md                        from tools/classroom/README.md
-# One command-grader step per public item, worth the points the public tests give it: the
-# items and points come from the public suites' test-case names ("1.6 _backward (3 pts)"),
-# which are exactly the lines the student's `make test` prints with ": passed" after them.
-# When hidden_tests/rubric.json is there, every item must carry the rubric's points too.
+# One command-grader step per item of the assignment's manifest (assignment/manifest.json)
+# that has a public case, worth the item's points: tools/classroom/manifest_items.cmake
+# prints each item as the public tests title its test case ("1.6 _backward (3 pts)"),
+# which is exactly the line the student's `make test` prints with ": passed" after it.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=$1
 template=$root/tools/classroom/classroom.yml.in
+manifest=$root/assignment/manifest.json
 
-items=$(for part in numpy_ann pytorch_ann pytorch_cnn; do
-  grep -oE 'TEST_CASE\("[0-9]+\.[0-9]+ [^"]* \([0-9]+ pts?\)"\)' "$root/public_tests/test_$part.cpp" \
-    | sed -E 's/^TEST_CASE\("(.*)"\)$/\1/'
-done)
+items=$(cmake -DMANIFEST="$manifest" -P "$root/tools/classroom/manifest_items.cmake" 2>&1) \
+  || { echo "classroom: cannot read the items of assignment/manifest.json: $items" >&2; exit 1; }
 if [ -z "$items" ]; then
-  echo "classroom: no scored test case found in public_tests/test_*.cpp" >&2
+  echo "classroom: assignment/manifest.json has no item with a public case" >&2
   exit 1
 fi
 
-rubric=""
-if [ -f "$root/hidden_tests/rubric.json" ]; then
-  rubric=$(cmake -DRUBRIC="$root/hidden_tests/rubric.json" -P "$root/tools/classroom/rubric_points.cmake" 2>&1) \
-    || { echo "classroom: cannot read hidden_tests/rubric.json: $rubric" >&2; exit 1; }
-  public_numbers=$(sed -E "s/ .*//" <<< "$items" | sort)
-  rubric_numbers=$(awk "{ print \$1 }" <<< "$rubric" | sort)
-  if [ "$public_numbers" != "$rubric_numbers" ]; then
-    echo "classroom: the public tests score items $(echo $public_numbers) but the rubric has $(echo $rubric_numbers)" >&2
-    exit 1
-  fi
-fi
 steps=$(mktemp) env_lines=$(mktemp)
 trap 'rm -f "$steps" "$env_lines"' EXIT
-runners=() total=0 count=0
+runners=() count=0
 while IFS= read -r item; do
-  number=${item%% *}
-  points=$(sed -E 's/.*\(([0-9]+) pts?\)$/\1/' <<< "$item")
-  name=$(sed -E 's/^[0-9.]+ (.*) \([0-9]+ pts?\)$/\1/' <<< "$item")
-  case "$item" in *[\'\"\\\$\`]*) echo "classroom: an item name with a quote, backslash, \$ or backquote cannot go into a command: $item" >&2; exit 1 ;; esac
-  if [ -n "$rubric" ]; then
-    rubric_points=$(awk -v n="$number" '($1 "") == (n "") { print $2 }' <<< "$rubric")
-    if [ -n "$rubric_points" ] && [ "${rubric_points%.0}" != "$points" ]; then
-      echo "classroom: item $number has $points points in the public tests but $rubric_points in hidden_tests/rubric.json" >&2
-      exit 1
-    fi
+  if ! [[ "$item" =~ ^([0-9]+(\.[0-9]+)*)\ (.+)\ \(([0-9]+(\.[0-9]+)?)\ pts?\)$ ]]; then
+    echo "classroom: cannot read the item line \"$item\" (expected \"<number> <name> (<points> pts)\")" >&2
+    exit 1
   fi
+  number=${BASH_REMATCH[1]} name=${BASH_REMATCH[3]} points=${BASH_REMATCH[4]}
+  case "$item" in *[\'\"\\\$\`]*) echo "classroom: an item name with a quote, backslash, \$ or backquote cannot go into a command: $item" >&2; exit 1 ;; esac
   # The command grader runs its command without a shell, splitting it at spaces outside
   # double quotes (@actions/exec): hence the double quotes, and no shell syntax.
   id=item_${number//./_}
   runners+=("$id")
-  total=$((total + points)) count=$((count + 1))
+  count=$((count + 1))
   cat >> "$steps" <<STEP
       - name: "$number $name"
         id: $id
@@ -64,6 +47,8 @@ while IFS= read -r item; do
 STEP
   echo "          ${id^^}_RESULTS: \"\${{ steps.$id.outputs.result }}\"" >> "$env_lines"
 done <<< "$items"
+# points may be fractional: add them with awk, printed as the manifest writes them (42, 41.5)
+total=$(sed -E 's/.*\(([0-9.]+) pts?\)$/\1/' <<< "$items" | awk '{ s += $1 } END { printf "%g\n", s }')
 
 mkdir -p "$out/.github/workflows"
 workflow=$out/.github/workflows/classroom.yml

@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
 # make_gradescope.sh OUT.zip — packs Gradescope's autograder (`make gradescope`). At the
 # zip's top level: setup.sh and run_autograder (tools/gradescope/), the grader-only
-# CMakeLists.txt beside them, and the sources nnkit-grade is built from: cmake/, lib/
-# without its tests, solution/ and handout/ (the kit stages both), hidden_tests/ with the
-# rubric, grader/, data/ (set-up and checksums) and the dependency installer.
+# CMakeLists.txt beside them, and the sources nnkit-grade is built from: the assignment's
+# manifest (assignment/manifest.json: parts, items, cases, thresholds), cmake/, lib/
+# without its tests, solution/ and handout/ (the kit stages both), hidden_tests/ (the
+# probes), grader/, data/ (set-up and checksums) and the dependency installer.
 # Gradescope unpacks it into /autograder/source and runs setup.sh there.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=$1
 case "$out" in /*) ;; *) out=$PWD/$out ;; esac
 "$root/tools/handout_check.sh" > /dev/null
-if [ ! -f "$root/hidden_tests/rubric.json" ]; then
-  echo "gradescope: hidden_tests/rubric.json is missing: the autograder has nothing to grade with" >&2
+if [ ! -f "$root/assignment/manifest.json" ]; then
+  echo "gradescope: assignment/manifest.json is missing: the autograder has nothing to grade with" >&2
   exit 1
 fi
 
@@ -21,7 +22,8 @@ src=$staging/autograder
 mkdir -p "$src"
 cp "$root/tools/gradescope/setup.sh" "$root/tools/gradescope/run_autograder" \
    "$root/tools/gradescope/CMakeLists.txt" "$root/tools/gradescope/README.md" "$src/"
-cp -r "$root/cmake" "$root/solution" "$root/handout" "$root/hidden_tests" "$root/grader" "$src/"
+cp -r "$root/assignment" "$root/cmake" "$root/solution" "$root/handout" "$root/hidden_tests" \
+      "$root/grader" "$src/"
 "$root/tools/stage_kit_sources.sh" "$src"
 # the golden-value scripts are not needed to grade (the grader computes its own reference)
 find "$src" -name '*.py' -delete

@@ -1,24 +1,33 @@
 #!/usr/bin/env bash
-# nnkit-grade batch on a small class (issue 5; DESIGN.md invariant I6): graded two at a time,
+# nnkit-grade batch on a small class (issue 5; invariant I6, docs/architecture.md): graded two at a time,
 # killed with SIGKILL once the first results.json exists, then started again. The restart
 # must grade only what is missing, leave finished results untouched, and end with one
 # gradebook row per submission and a histogram.
 #   test_batch.sh NNKIT_GRADE SOURCE_DIR WORK_DIR
+# The files each student hands in are the manifest's (SOURCE_DIR/assignment/manifest.json).
 set -euo pipefail
 grade=$1 source=$2 work=$3
 items=1.2,1.3,2.2   # cheap probes: the test is about the batch, not about training
 fail() { echo "FAIL: $*" >&2; exit 1; }
+manifest=$source/assignment/manifest.json
+command -v jq > /dev/null || fail "jq is needed to read $manifest (make deps)"
+mapfile -t files < <(jq -r '.parts[].file' "$manifest")
+[[ ${#files[@]} -gt 0 ]] || fail "no parts in $manifest"
+# dave's compile error goes into the part of the last item graded: it costs that part only
+broken=$(jq -r --arg n "${items##*,}" '(.items[] | select(.number == $n) | .part) as $p
+  | .parts[] | select(.name == $p) | .file' "$manifest")
+[[ -n "$broken" ]] || fail "item ${items##*,} is not in $manifest"
 
 rm -rf "$work/class" "$work/out"
 mkdir -p "$work/class"
 for student in alice bob carol dave; do mkdir -p "$work/class/$student"; done
-for part in numpy_ann pytorch_ann pytorch_cnn; do
-  cp "$source/solution/$part.cpp" "$work/class/alice/"
-  cp "$source/solution/$part.cpp" "$work/class/carol/"
-  cp "$source/handout/$part.cpp" "$work/class/bob/"
-  cp "$source/solution/$part.cpp" "$work/class/dave/"
+for file in "${files[@]}"; do
+  cp "$source/solution/$file" "$work/class/alice/"
+  cp "$source/solution/$file" "$work/class/carol/"
+  cp "$source/handout/$file" "$work/class/bob/"
+  cp "$source/solution/$file" "$work/class/dave/"
 done
-echo "this line does not compile" >> "$work/class/dave/pytorch_ann.cpp"
+echo "this line does not compile" >> "$work/class/dave/$broken"
 args=(batch "$work/class" --out "$work/out" --jobs 2 --items "$items" --cache "$work/cache" --quiet)
 
 # 1. Start the batch in its own process group and kill the whole group at the first result.

@@ -1,0 +1,58 @@
+# cmake -DMANIFEST=assignment/manifest.json -P manifest_items.cmake — prints, with CMake's
+# own JSON parser (no jq in a student repository's CI or a Gradescope image), one line per
+# item of the manifest that has a public case, in the manifest's order:
+#   <number> <name> (<points> pt|pts)
+# the title the public tests give the item's test case ("1.6 _backward (3 pts)"; the
+# generated header's ASSIGNMENT_ITEM_<number> macros, cmake/nnkit_manifest.cmake), which
+# the student's `make test` prints with ": passed" or ": FAILED" after it. An item with no
+# public case has no public test case, so it is left out. It stops with an error naming
+# the key when the manifest lacks one.
+cmake_minimum_required(VERSION 3.25)
+if(NOT DEFINED MANIFEST OR NOT EXISTS "${MANIFEST}")
+  message(FATAL_ERROR "manifest_items.cmake: no manifest at \"${MANIFEST}\" (pass -DMANIFEST=file)")
+endif()
+file(READ "${MANIFEST}" json)
+
+# get(<out> <key>...): the value at that path, or a fatal error that names it
+macro(get out)
+  string(JSON ${out} ERROR_VARIABLE error GET "${json}" ${ARGN})
+  if(error)
+    string(REPLACE ";" "." key "${ARGN}")
+    message(FATAL_ERROR "${MANIFEST}: cannot read \"${key}\" (${error})")
+  endif()
+endmacro()
+
+string(JSON count ERROR_VARIABLE error LENGTH "${json}" items)
+if(error OR count EQUAL 0)
+  message(FATAL_ERROR "${MANIFEST}: no items (${error})")
+endif()
+math(EXPR last "${count} - 1")
+foreach(i RANGE ${last})
+  get(number items ${i} number)
+  get(name items ${i} name)
+  get(points items ${i} points)
+  string(JSON cases_count ERROR_VARIABLE error LENGTH "${json}" items ${i} cases)
+  if(error)
+    message(FATAL_ERROR "${MANIFEST}: item ${number} has no cases (${error})")
+  endif()
+  set(public OFF)
+  if(cases_count GREATER 0)
+    math(EXPR cases_last "${cases_count} - 1")
+    foreach(c RANGE ${cases_last})
+      get(suite items ${i} cases ${c} suite)
+      if(suite STREQUAL "public")
+        set(public ON)
+      endif()
+    endforeach()
+  endif()
+  if(NOT public)
+    continue()
+  endif()
+  # as cmake/nnkit_manifest.cmake titles the test cases: "pt" for exactly 1, else "pts"
+  if(points STREQUAL "1")
+    set(unit pt)
+  else()
+    set(unit pts)
+  endif()
+  message("${number} ${name} (${points} ${unit})")
+endforeach()
