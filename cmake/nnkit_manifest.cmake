@@ -192,3 +192,15 @@ function(nnkit_read_manifest prefix manifest)
   set(${prefix}_BLAS_ENV "${blas_env}" PARENT_SCOPE)
   set(${prefix}_INCLUDE_DIR "${dir}" PARENT_SCOPE)
 endfunction()
+
+# nnkit_use_manifest(<default manifest.json>): the assignment a build is for. NNKIT_MANIFEST
+# (a cache variable, default the argument) names the manifest; it is read as ASSIGNMENT_*
+# (nnkit_read_manifest) and the INTERFACE target assignment_manifest puts its generated
+# header on the include path. The kit, the Gradescope build and the student archive all
+# start with this; a macro, so that the ASSIGNMENT_* variables land in the caller's scope.
+macro(nnkit_use_manifest default_manifest)
+  set(NNKIT_MANIFEST ${default_manifest} CACHE FILEPATH "the assignment's manifest")
+  nnkit_read_manifest(ASSIGNMENT ${NNKIT_MANIFEST})
+  add_library(assignment_manifest INTERFACE)
+  target_include_directories(assignment_manifest INTERFACE ${ASSIGNMENT_INCLUDE_DIR})
+endmacro()
