@@ -86,9 +86,9 @@ public:
   /// `out_dir` if needed; throws nnkit::Error when nothing was trained yet.
   void plot_train_val_metrics(const std::string& out_dir = ".");
 
-  /// 2.7 Your reading of the learning curve of the assignment's run (hidden 32, 100 epochs,
-  /// batch 64, lr 0.2): exactly one of "underfitting", "overfitting", "generalizing"
-  /// (scaffold::check_judgement rejects anything else).
+  /// 2.7 Your reading of the learning curve of the assignment's run: exactly one of the
+  /// judgement words README.md lists (scaffold::judgements(); scaffold::check_judgement
+  /// rejects anything else).
   std::string report_my_judgement() const;
 
   /// Given. The homework's progress line, numbers to 5 decimals:

@@ -417,7 +417,7 @@ void full_training(Observer& obs) {
 void judgement_valid_word(Observer& obs) {
   PyTorchANN net(784, 32, 10);
   // The scaffold's check (as the program runs it): throws, naming the word, unless it is
-  // one of underfitting/overfitting/generalizing.
+  // one of the manifest's judgement words.
   scaffold::check_judgement(net.report_my_judgement());
   obs.text("check_judgement", "accepted");
 }

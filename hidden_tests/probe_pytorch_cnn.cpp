@@ -238,7 +238,7 @@ void full_training(Observer& obs) {
 void judgement_valid_word(Observer& obs) {
   PyTorchCNN cnn;
   // The scaffold's check, as the program runs it: throws unless the word is one of
-  // underfitting/overfitting/generalizing.
+  // the manifest's judgement words.
   scaffold::check_judgement(cnn.report_my_judgement());
   obs.text("check_judgement", "accepted");
 }

@@ -112,8 +112,8 @@ public:
   std::filesystem::path plot_train_val_metrics(const std::filesystem::path& out_dir = ".") const;
 
   /// 3.3 Your one-word judgement of the learning curve the assignment's run draws:
-  /// exactly "underfitting", "overfitting" or "generalizing" (scaffold::check_judgement
-  /// rejects anything else). Look at the plot before you answer.
+  /// exactly one of the judgement words README.md lists (scaffold::judgements();
+  /// scaffold::check_judgement rejects anything else). Look at the plot before you answer.
   std::string report_my_judgement() const;
 
   /// Given. The homework's progress line, numbers to 5 decimals:

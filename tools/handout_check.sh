@@ -15,4 +15,4 @@ if ! diff -r "$fresh/handout" "$handout" > "$fresh/diff.txt"; then
   echo "handout-check: run \`make handout\` and commit the handout (never edit it by hand)" >&2
   exit 1
 fi
-echo "handout-check: $(basename "$(dirname "$handout")")/$(basename "$handout") is in sync with its solution"
+echo "handout-check: ${handout#"$root/"} is in sync with ${solution#"$root/"}"
