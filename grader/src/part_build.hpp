@@ -7,6 +7,10 @@
 /// probe binary, so a class of mostly-unchanged handouts, or a re-grade, compiles once.
 /// A cache entry keeps the source it was built from and is used only when the bytes are
 /// equal (the folder name is a digest, never trusted alone).
+///
+/// The probe binary holds the hidden probes: it is execute-only (mode 0111, owned by the
+/// grader, bound read-only), so a probe can run it but not open it — as /probe/probe or
+/// /proc/self/exe (invariant I2).
 #include <filesystem>
 #include <string>
 

@@ -37,6 +37,20 @@ struct ProbeSettings {
 /// CI and Gradescope (invariant I5).
 std::vector<std::pair<std::string, std::string>> pinned_blas_env(const BlasPinning& pinning);
 
+/// The most threads a probe may be given (--threads). A probe with T threads runs 2T − 1
+/// of them — its own, T − 1 of nnkit's workers and T − 1 of OpenBLAS's — beside
+/// bubblewrap's 2 processes, and all of them must stay below the sandbox's process limit
+/// (SandboxLimits::processes, 64): T ≤ 31.
+int max_probe_threads();
+
+/// The default of --threads: the CPUs the grader may keep busy (usable_cpus(): its CPU
+/// quota, else its affinity mask), at most max_probe_threads().
+int default_probe_threads();
+
+/// "" when `value` is a thread count from 1 to max_probe_threads(); otherwise the sentence
+/// that says the range, for --threads (grade, batch, validate).
+std::string probe_threads_problem(const std::string& value);
+
 /// Runs `probe` of `probe_binary`; `out_dir` is created empty for it.
 ProbeRun run_probe(const Kit& kit, const std::filesystem::path& probe_binary,
                    const std::string& probe, const std::filesystem::path& out_dir,

@@ -3,15 +3,36 @@
 /// resource limits, and captures what it printed (docs/architecture.md, step 3).
 ///
 /// What the sandboxed process gets: new user, PID, network, IPC, UTS and cgroup
-/// namespaces (no network at all); a read-only /usr and /etc; a fresh /proc, a minimal
-/// /dev and a private /tmp; /usr/share/datasets hidden; exactly the binds the caller
-/// lists; no capabilities, no new privileges, its own session (no terminal injection);
-/// an unprivileged uid (when the grader runs as root it drops to a uid of its own before
-/// starting bubblewrap, so the process limit counts only the sandbox's processes).
+/// namespaces (no network at all; no further user namespaces where bubblewrap ≥ 0.8 can
+/// refuse them); a read-only /usr and /etc; a fresh /proc, a minimal read-only /dev, a
+/// read-only root; exactly the binds the caller lists; no capabilities, no new
+/// privileges, its own session (no terminal injection); an unprivileged uid (when the
+/// grader runs as root it drops to a uid of its own before starting bubblewrap, so the
+/// process limit counts only the sandbox's processes).
+///
+/// Secrets: bubblewrap itself is started with PATH and LANG only (execve with its own
+/// environment), so neither the command nor bubblewrap's /proc/1/environ shows the
+/// grader's; /usr/share/datasets, $FMNIST_DIR and every folder given to hide_from_sandbox
+/// (the kit, its cache, the dataset: main.cpp) are covered by an empty tmpfs wherever the
+/// sandbox would see them (under /usr, /etc or a bind).
+///
 /// Limits: CPU seconds, address space, processes+threads, file size, open files, no core
 /// dumps, and a wall-clock timeout after which the whole process group is SIGKILLed;
 /// with --unshare-pid and --die-with-parent, nothing started inside survives it.
 /// Output is captured to `output_cap` bytes per stream; the rest is read and dropped.
+///
+/// Writable storage, every place the sandbox can write (SandboxLimits has the numbers):
+///   /tmp        256 MiB — a tmpfs of that size (bubblewrap ≥ 0.7: --size);
+///   /dev/shm     64 MiB — the same;
+///   each writable bind (/out of a probe, /build of a compile) — all its files together,
+///               256 MiB (/build: 512 MiB);
+///   /, /dev     read-only.
+/// A watchdog in the grader's wait loop measures the writable host folders every 10 ms
+/// (files, and files the sandbox deleted but keeps open) and SIGKILLs the group past its
+/// cap, or past 10,000 files and folders in any writable mount (a tmpfs's size does not
+/// bound its inodes, which cost kernel memory). With bubblewrap older than 0.7 (Ubuntu
+/// 22.04 ships 0.6), which has no --size, /tmp and /dev/shm are host folders under
+/// `scratch_dir` watched the same way. Each file is also capped by RLIMIT_FSIZE.
 #include <chrono>
 #include <cstddef>
 #include <filesystem>
@@ -29,6 +50,10 @@ struct SandboxLimits {
   long processes = 64;                                       ///< processes + threads
   std::size_t file_size_bytes = std::size_t{64} << 20;       ///< any one file written
   std::size_t output_cap = 64 << 10;                         ///< kept per stream
+  std::size_t tmp_bytes = std::size_t{256} << 20;            ///< /tmp
+  std::size_t shm_bytes = std::size_t{64} << 20;             ///< /dev/shm
+  std::size_t writable_bind_bytes = std::size_t{256} << 20;  ///< each writable bind, in all
+  std::size_t writable_entries = 10'000;  ///< files and folders in any writable mount
 };
 
 struct Bind {
@@ -44,6 +69,9 @@ struct SandboxCommand {
   std::string cwd = "/tmp";
   SandboxLimits limits;
   bool observation_channel = false;        ///< open a pipe as fd 3 and capture it
+  /// Where /tmp and /dev/shm live when bubblewrap cannot size a tmpfs (created and
+  /// removed by run_sandboxed; empty: a folder in the system's temporary folder).
+  std::filesystem::path scratch_dir;
 };
 
 struct SandboxResult {
@@ -51,18 +79,46 @@ struct SandboxResult {
   int signal = 0;                          ///< when a signal ended it
   bool timed_out = false;
   double wall_seconds = 0;
+  double cpu_seconds = 0;                  ///< of everything it ran
   std::string stdout_text, stderr_text, channel_text;
   std::size_t stdout_bytes = 0, stderr_bytes = 0;  ///< total produced, kept or not
   bool sandbox_failed = false;             ///< bubblewrap itself could not start
+  /// Why the watchdog killed it: "it wrote 270 MB to /out; the cap is 256 MB".
+  std::string storage_exceeded;
+  /// Kills by the kernel's OOM killer while it ran (OomKills, cgroup_limits.hpp): in the
+  /// grader's memory cgroup, on the machine; -1 when the count cannot be read.
+  long oom_kills_cgroup = -1, oom_kills_machine = -1;
+  SandboxLimits limits;                    ///< the limits it ran with (for messages)
   /// A sentence for the report: "exited with status 1", "killed by SIGSEGV
-  /// (segmentation fault)", "timed out after 60 s (wall clock); killed" ...
+  /// (segmentation fault)", "timed out after 60 s (wall clock); killed", "ran out of
+  /// memory: ..." ...
   std::string describe() const;
-  bool ok() const { return !timed_out && signal == 0 && exit_code == 0; }
+  /// When the kernel's OOM killer, or the CPU-time limit, explains a SIGKILL the grader
+  /// did not send: the sentence naming that limit; "" otherwise.
+  std::string sigkill_cause() const;
+  bool ok() const { return !timed_out && signal == 0 && exit_code == 0 && storage_exceeded.empty(); }
 };
 
 /// Runs `command` in the sandbox and waits for it (or for the timeout). Throws
 /// grader::Error only when the grader itself cannot fork or make pipes.
 SandboxResult run_sandboxed(const SandboxCommand& command);
+
+/// Never visible inside any sandbox from now on: `folder` (the kit, the cache, the
+/// dataset) is covered by an empty tmpfs wherever a sandbox would see it. Throws
+/// grader::Error when `folder` is /, /usr or /etc or holds them: covering it would take
+/// the compiler away too.
+void hide_from_sandbox(const std::filesystem::path& folder);
+
+/// The bubblewrap this grader runs: its version ("0.8.0") and whether it sizes a tmpfs
+/// (--size, ≥ 0.7) and refuses nested user namespaces (--disable-userns, ≥ 0.8). Asked
+/// once (`bwrap --version`). $NNKIT_BWRAP_VERSION can only lower it: tests use it to run
+/// the fallback of an older bubblewrap on a newer one.
+struct BwrapFeatures {
+  std::string version;
+  bool tmpfs_size = false;
+  bool disable_userns = false;
+};
+const BwrapFeatures& bwrap_features();
 
 /// The uid the sandbox of the grading process `pid` runs as when the grader is root: above
 /// any uid Debian hands out, distinct per grading process so that concurrent gradings do
