@@ -3,6 +3,14 @@
 /// part alone, run every probe the selected cases need in its own sandbox, judge each
 /// case. The report writers (report.hpp) turn the result into results.json, JUnit XML
 /// and tables.
+///
+/// A failure of the grader itself (an exception of its own while it builds a part, runs a
+/// probe or judges a case: a full disk, a broken sandbox, a kit without the reference's
+/// observations) is caught where it happens: the cases it touches are marked "not
+/// graded: grader error" and score nothing, every other case is graded as usual, and the
+/// report says that grading failed and that it is not the student's code
+/// (GradeReport::grader_errors). A submission's own faults never get there: they are
+/// results of its cases.
 #include <filesystem>
 #include <map>
 #include <string>
@@ -21,7 +29,10 @@ struct CaseResult {
   const Case* c = nullptr;
   double score = 0;
   bool passed = false;
-  std::string message;
+  /// False when the grader itself failed before it could judge this case (its message
+  /// then says "not graded: grader error"): the student is not charged for it.
+  bool graded = true;
+  std::string message;   ///< for the student: a hidden case's never quotes the submission
 };
 
 struct PartResult {
@@ -36,6 +47,7 @@ struct PartAccuracy {
   std::string part, class_name;
   double accuracy = 0, threshold = 0;
   int test_images = 0;
+  bool shown = true;   ///< judged by a public case: the student may see it (leaderboard)
 };
 
 struct GradeReport {
@@ -44,8 +56,18 @@ struct GradeReport {
   std::vector<PartResult> parts;
   std::vector<CaseResult> cases;
   std::vector<PartAccuracy> test_accuracy;       ///< per part whose training ran, in order
-  std::vector<std::string> notes;                ///< e.g. a probe's output cut at the cap
+  std::vector<std::string> notes;                ///< for the student, e.g. a public probe's output cut
+  /// Why the grader itself failed, one sentence each, for the student ("the grader could
+  /// not run a probe of pytorch_ann"): never the exception's text, which may quote the
+  /// submission. Empty when nothing went wrong on the grader's side.
+  std::vector<std::string> grader_errors;
+  /// For the instructor only (nnkit-grade's stderr or --log, Gradescope's hidden stdout):
+  /// what failed probes threw and printed, what hidden cases' feedback leaves out, the
+  /// grader's own errors ("GRADER ERROR: ..." lines). Sanitized and capped.
+  std::vector<std::string> instructor_log;
   double score = 0, max_score = 0, seconds = 0;
+
+  bool grader_error() const { return !grader_errors.empty(); }
 };
 
 struct GradeOptions {
