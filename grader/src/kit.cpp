@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "error.hpp"
+#include "sandbox.hpp"
 
 namespace grader {
 
@@ -57,6 +58,9 @@ Kit load_kit(const std::filesystem::path& root) {
                             "--kit DIR or NNKIT_GRADER_KIT point elsewhere",
                             root.string()));
   }
+  // Its solution, manifest and probes are secrets: hidden even from a sandbox that would
+  // see the kit's folder (a kit installed under /usr).
+  hide_from_sandbox(root);
   Kit kit;
   kit.root = root;
   const std::string text = read_file(manifest);

@@ -34,7 +34,8 @@ struct Kit {
 };
 
 /// Reads `root`/kit.json; throws grader::Error naming what is missing (and that
-/// `make build` stages the kit).
+/// `make build` stages the kit). The kit's folder is hidden from every sandbox from then
+/// on (hide_from_sandbox).
 Kit load_kit(const std::filesystem::path& root);
 
 /// The kit nnkit-grade was built with ($NNKIT_GRADER_KIT overrides it).

@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "text.hpp"
+
 namespace grader {
 namespace {
 
@@ -121,14 +123,14 @@ Observations parse_observations(const std::string& channel_text) {
       const json j = json::parse(line);
       const std::string key = j.at("key").get<std::string>();
       if (result.by_key.count(key)) {
-        if (!result.problem) result.problem = fmt::format("\"{}\" was reported twice", key);
+        if (!result.problem) result.problem = fmt::format("\"{}\" was reported twice", text::cut(key, 100));
         continue;
       }
       result.by_key[key] = Observation::from_json(j);
     } catch (const std::exception& e) {
       if (!result.problem) {
-        result.problem = fmt::format("line {} of the probe's report is malformed ({})",
-                                     number, e.what());
+        // the parser's message quotes the line, which is the submission's to fill
+        result.problem = fmt::format("its line {} is malformed ({})", number, text::cut(e.what(), 300));
       }
     }
   }

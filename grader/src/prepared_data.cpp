@@ -39,13 +39,19 @@ PreparedData prepare_data(const std::filesystem::path& dataset_dir,
       {"X_train.idx", &split.X_train}, {"y_train.idx", &split.y_train},
       {"X_val.idx", &split.X_val},     {"y_val.idx", &split.y_val},
       {"X_test.idx", &split.X_test}};
+  std::string everything;
   for (const auto& [name, array] : files) {
     const auto path = prepared.dir / name;
     const std::string bytes = idx_bytes(*array);
+    everything += name + bytes;
+    // Compared byte for byte, never by date or size alone: a cache made from another
+    // dataset of the same shape must be replaced, not reused.
     std::error_code ec;
     if (std::filesystem::file_size(path, ec) == bytes.size() && read_file(path) == bytes) continue;
     write_file_atomically(path, bytes);
   }
+  for (const auto label : prepared.test_labels) everything += static_cast<char>(label);
+  prepared.checksum = digest(everything);
   return prepared;
 }
 

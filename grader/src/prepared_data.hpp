@@ -4,6 +4,7 @@
 /// read (probe::assignment_split), and the held-out test labels, which stay in the
 /// grader's memory and are used only to score predicted labels.
 #include <filesystem>
+#include <string>
 #include <vector>
 
 #include <nnkit/data/fashion_mnist.hpp>
@@ -13,12 +14,16 @@ namespace grader {
 struct PreparedData {
   std::filesystem::path dir;      ///< X_train.idx y_train.idx X_val.idx y_val.idx X_test.idx
   std::vector<int> test_labels;   ///< 200, never written where the sandbox can see
+  /// A digest of every byte the sandbox reads (the five files) and of the held-out labels:
+  /// what was computed from one dataset (reference observations, a batch's results) is
+  /// never reused with another (FMNIST_DIR switched, --data elsewhere).
+  std::string checksum;
 };
 
 /// Loads Fashion-MNIST from `dataset_dir` (nnkit::data checks every file), makes the
 /// manifest's split (`sizes`) and writes the sandbox's files under `cache_dir`/data
-/// (atomically; reused when identical). Throws nnkit::Error naming a missing or damaged
-/// data file.
+/// (atomically; a file is rewritten whenever its bytes differ, so switching datasets
+/// replaces the split). Throws nnkit::Error naming a missing or damaged data file.
 PreparedData prepare_data(const std::filesystem::path& dataset_dir,
                           const nnkit::data::SplitSizes& sizes,
                           const std::filesystem::path& cache_dir);

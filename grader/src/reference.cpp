@@ -24,9 +24,13 @@ const Observations* ReferenceStore::find(const std::string& part, const std::str
 
 ReferenceStore load_or_compute_reference(const Kit& kit, const Rubric& rubric,
                                          const std::set<std::string>& probes,
+                                         const std::string& data_checksum,
                                          const fs::path& cache_dir, const ProbeSettings& settings,
                                          bool progress) {
-  std::string identity = kit.fingerprint + read_file(kit.manifest);
+  if (data_checksum.empty()) throw Error("the reference cache needs the prepared data's checksum");
+  // The probes read the prepared split: observations made on one dataset are wrong for
+  // another (a solution would fail its own hidden cases after FMNIST_DIR changes).
+  std::string identity = kit.fingerprint + read_file(kit.manifest) + "data " + data_checksum;
   for (const auto& part : rubric.parts) identity += read_file(kit.solution_dir / part.file);
   const fs::path folder = cache_dir / "reference" / digest(identity);
   fs::create_directories(folder);

@@ -3,7 +3,8 @@
 /// grader itself from the kit's solution/ (built and probed through exactly the same
 /// sandboxed steps as a submission), cached one file per probe, never typed by hand
 /// (docs/architecture.md, "The grader"). The cache folder's name is a digest of the kit, the
-/// solution and the rubric, so everything is recomputed when any of them changes; only
+/// solution, the rubric and the prepared data (PreparedData::checksum), so everything is
+/// recomputed when any of them changes — another dataset gives other observations; only
 /// the probes asked for are computed (grading two items does not train the CNN).
 /// Concurrent graders wait on a lock instead of computing a probe twice.
 #include <filesystem>
@@ -23,10 +24,12 @@ struct ReferenceStore {
   const Observations* find(const std::string& part, const std::string& probe) const;
 };
 
-/// `probes` are "part/probe" keys. Throws grader::Error when the reference itself fails a
-/// probe (the kit is broken).
+/// `probes` are "part/probe" keys; `data_checksum` is the prepared split's
+/// (PreparedData::checksum) whose files `settings.data_dir` holds. Throws grader::Error
+/// when the reference itself fails a probe (the kit is broken).
 ReferenceStore load_or_compute_reference(const Kit& kit, const Rubric& rubric,
                                          const std::set<std::string>& probes,
+                                         const std::string& data_checksum,
                                          const std::filesystem::path& cache_dir,
                                          const ProbeSettings& settings, bool progress);
 
