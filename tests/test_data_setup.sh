@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Tests data/setup.sh (`make data`) on a copy of the dataset in a temporary folder:
 # a good folder passes; a truncated, a corrupted (same size, one byte changed) and a
-# missing file each fail with a message naming that file; FMNIST_DIR pointing at
-# something that is not a folder fails and names it. Prints PASS/FAIL per case and
-# exits non-zero if any case fails.
+# missing file each fail with a message naming that file; so do a folder, a named pipe,
+# a link to a device and a dangling link in a file's place, and a file its user cannot
+# read, each with why; FMNIST_DIR pointing at something that is not a folder fails and
+# names it. Prints PASS/FAIL per case and exits non-zero if any case fails.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 setup="$here/../data/setup.sh"
@@ -31,9 +32,10 @@ fail() {
   failures=$((failures + 1))
 }
 
-# Runs setup.sh with FMNIST_DIR=$1, output in $work/out; returns its exit status.
+# Runs setup.sh with FMNIST_DIR=$1, output in $work/out; returns its exit status. The
+# timeout turns a script that blocks (reading a FIFO) into a failure.
 run_setup() {
-  FMNIST_DIR="$1" bash "$setup" > "$work/out" 2>&1
+  FMNIST_DIR="$1" timeout 120 bash "$setup" > "$work/out" 2>&1
 }
 
 # expect_failure CASE DIR NEEDLE: setup.sh must exit non-zero and print NEEDLE.
@@ -87,7 +89,50 @@ dir=$(fresh_copy missing)
 rm "$dir/train-labels-idx1-ubyte.gz"
 expect_failure "missing file is rejected" "$dir" "$dir/train-labels-idx1-ubyte.gz"
 
-# 5. FMNIST_DIR pointing at a regular file, and at nothing.
+# 5. Something else in a file's place: the message names the file and says what it is.
+dir=$(fresh_copy folder)
+rm "$dir/train-labels-idx1-ubyte.gz" && mkdir "$dir/train-labels-idx1-ubyte.gz"
+expect_failure "a folder in a file's place is named" "$dir" "$dir/train-labels-idx1-ubyte.gz is a folder"
+dir=$(fresh_copy fifo)
+rm "$dir/t10k-labels-idx1-ubyte.gz" && mkfifo "$dir/t10k-labels-idx1-ubyte.gz"
+expect_failure "a FIFO in a file's place is named, never read" "$dir" \
+  "$dir/t10k-labels-idx1-ubyte.gz is a named pipe"
+dir=$(fresh_copy device)
+rm "$dir/t10k-images-idx3-ubyte.gz" && ln -s /dev/null "$dir/t10k-images-idx3-ubyte.gz"
+expect_failure "a link to a device is named" "$dir" \
+  "$dir/t10k-images-idx3-ubyte.gz is a link to /dev/null, which is a device"
+dir=$(fresh_copy dangling)
+rm "$dir/train-images-idx3-ubyte.gz" && ln -s "$work/nowhere.gz" "$dir/train-images-idx3-ubyte.gz"
+expect_failure "a dangling link is named" "$dir" \
+  "$dir/train-images-idx3-ubyte.gz is a link to $work/nowhere.gz, which does not exist"
+
+# 6. A file its user cannot read. root reads anything, so as root the check runs as
+# nobody, on a copy of setup.sh in the work folder (the checkout may not be readable by
+# nobody; the folders on the way are made searchable for it).
+dir=$(fresh_copy unreadable)
+chmod 600 "$dir"/*.gz
+mkdir -p "$work/script/data"
+cp "$setup" "$here/../data/fashion-mnist.files" "$work/script/data/"
+chmod -R a+rX "$work/script"
+chmod 755 "$work" "$dir"
+if [ "$(id -u)" = 0 ]; then
+  as_user=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
+  user=nobody
+else
+  as_user=()
+  user=$(id -un)
+fi
+if (cd / && FMNIST_DIR="$dir" timeout 120 "${as_user[@]}" bash "$work/script/data/setup.sh") > "$work/out" 2>&1; then
+  fail "an unreadable file is named" "setup.sh exited 0; expected a non-zero exit"
+elif ! grep -qF "$dir/train-images-idx3-ubyte.gz cannot be read by user $user: Permission denied" "$work/out"; then
+  fail "an unreadable file is named" "setup.sh failed but does not say which file it cannot read and why"
+elif grep -q "^sha256sum:" "$work/out"; then
+  fail "an unreadable file is named" "sha256sum's bare message leaked out"
+else
+  pass "an unreadable file is named"
+fi
+
+# 7. FMNIST_DIR pointing at a regular file, and at nothing.
 expect_failure "FMNIST_DIR at a file is rejected" "$good/t10k-labels-idx1-ubyte.gz" \
   "$good/t10k-labels-idx1-ubyte.gz"
 expect_failure "FMNIST_DIR at a missing path is rejected" "$work/no-such-folder" \

@@ -3,8 +3,8 @@
 // manifest, never from this program.
 //
 //   nnkit-grade grade DIR [--suite public|hidden|all] [--results FILE] [--junit FILE]
-//                         [--format table|json|md]
-//   nnkit-grade batch DIR --out OUTDIR [--jobs N]
+//                         [--format table|json|md] [--log FILE]
+//   nnkit-grade batch DIR --out OUTDIR [--jobs N] [--suite ...] [--items ...] [--force]
 //   nnkit-grade validate
 //   nnkit-grade files         the files a submission hands in, one per line
 //
@@ -32,9 +32,11 @@
 #include "grading.hpp"
 #include "kit.hpp"
 #include "prepared_data.hpp"
+#include "probe_run.hpp"
 #include "reference.hpp"
 #include "report.hpp"
 #include "rubric.hpp"
+#include "sandbox.hpp"
 
 namespace {
 
@@ -53,8 +55,12 @@ void add_common(CLI::App& app, CommonOptions& o) {
   app.add_option("--kit", o.kit_dir, "the staged grader kit (default: the one built with this binary)");
   app.add_option("--cache", o.cache_dir, "cache folder (default: KIT/cache)");
   app.add_option("--data", o.data_dir, "Fashion-MNIST folder (default: $FMNIST_DIR or Debian's)");
+  // The range keeps each probe's threads under its sandbox's process limit (probe_run.hpp).
   app.add_option("--threads", o.threads,
-                 "threads per probe, OpenBLAS's and nnkit's workers (default: all cores)");
+                 fmt::format("threads per probe, OpenBLAS's and nnkit's workers, 1 to {} "
+                             "(default: {}, this machine's CPU quota or CPUs)",
+                             max_probe_threads(), default_probe_threads()))
+      ->check(CLI::Validator(probe_threads_problem, "1.." + std::to_string(max_probe_threads())));
   app.add_flag("--quiet", o.quiet, "no progress lines on stderr");
 }
 
@@ -102,14 +108,17 @@ Setup set_up(const CommonOptions& o, const std::string& suite = "all",
   s.rubric = load_rubric(s.kit.manifest);
   require_known_items(s.rubric, items);  // before any reference is computed
   s.options.cache_dir = o.cache_dir.empty() ? s.kit.root / "cache" : o.cache_dir;
-  s.options.threads = o.threads > 0 ? o.threads
-                                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  s.options.threads = o.threads > 0 ? o.threads : default_probe_threads();
   s.options.progress = !o.quiet;
-  s.data = prepare_data(o.data_dir.empty() ? nnkit::data::default_data_dir() : o.data_dir,
-                        s.rubric.split, s.options.cache_dir);
+  const fs::path data_dir = o.data_dir.empty() ? nnkit::data::default_data_dir() : o.data_dir;
+  // The cache (reference observations, solution builds) and the dataset (the held-out
+  // labels) stay hidden even where a sandbox sees their folder (under /usr or /etc).
+  hide_from_sandbox(s.options.cache_dir);
+  hide_from_sandbox(data_dir);
+  s.data = prepare_data(data_dir, s.rubric.split, s.options.cache_dir);
   ProbeSettings settings{s.data.dir, 60, s.options.threads, pinned_blas_env(s.rubric.blas_pinning)};
   s.reference = load_or_compute_reference(s.kit, s.rubric, probes_needed(s.rubric, suite, items),
-                                          s.options.cache_dir, settings, !o.quiet);
+                                          s.data.checksum, s.options.cache_dir, settings, !o.quiet);
   return s;
 }
 
@@ -126,7 +135,7 @@ GradeReport grade_folder(Setup& s, const fs::path& folder, const std::string& su
 
 int command_grade(const CommonOptions& o, const fs::path& folder, const std::string& suite,
                   const std::vector<std::string>& items, const fs::path& results,
-                  const fs::path& junit, const std::string& format) {
+                  const fs::path& junit, const std::string& format, const fs::path& log) {
   if (!fs::is_directory(folder)) {
     std::cerr << fmt::format("nnkit-grade: {} is not a folder; a submission is a folder with {}\n",
                              folder.string(), load_rubric(load_kit(o.kit_dir).manifest).files_sentence());
@@ -134,10 +143,14 @@ int command_grade(const CommonOptions& o, const fs::path& folder, const std::str
   }
   Setup s = set_up(o, suite, items);
   const GradeReport report = grade_folder(s, folder, suite, items);
-  if (!results.empty()) write_file_atomically(results, gradescope_results(report).dump(2) + "\n");
+  if (!results.empty()) write_file_atomically(results, json_text(gradescope_results(report)));
   if (!junit.empty()) write_file_atomically(junit, junit_xml(report));
+  // What students must not read (a hidden probe's exception and output) goes to the
+  // instructor's log only: --log FILE, else stderr.
+  if (!log.empty()) write_file_atomically(log, instructor_log(report));
+  else std::cerr << instructor_log(report);
   if (format == "json") {
-    std::cout << gradescope_results(report).dump(2) << "\n";
+    std::cout << json_text(gradescope_results(report));
   } else {
     std::cout << summary_text(report) << "\n" << score_table(report, format == "md");
   }
@@ -226,6 +239,8 @@ int main(int argc, char** argv) {
   grade->add_option("--results", results, "write Gradescope's results.json here");
   grade->add_option("--junit", junit, "write JUnit XML here");
   grade->add_option("--format", format, "table, json or md")->check(CLI::IsMember({"table", "json", "md"}));
+  fs::path log;
+  grade->add_option("--log", log, "write the instructor's log here instead of stderr (never for students)");
   add_common(*grade, common);
 
   auto* batch = app.add_subcommand("batch", "grade every submission folder in DIR");
@@ -236,6 +251,8 @@ int main(int argc, char** argv) {
   batch->add_option("--suite", batch_options.suite, "public, hidden or all")->check(CLI::IsMember({"public", "hidden", "all"}));
   std::vector<std::string> batch_items;
   batch->add_option("--items", batch_items, "grade only these items in every submission")->delimiter(',');
+  batch->add_flag("--force", batch_options.force,
+                  "grade every submission again, even those already graded under the same key");
   add_common(*batch, common);
 
   auto* validate = app.add_subcommand("validate", "the solution scores everything, the blank handout nothing");
@@ -244,24 +261,31 @@ int main(int argc, char** argv) {
   auto* files = app.add_subcommand("files", "list the files a submission hands in, one per line");
   files->add_option("--kit", common.kit_dir, "the staged grader kit (default: the one built with this binary)");
 
-  CLI11_PARSE(app, argc, argv);
   try {
-    if (grade->parsed()) return command_grade(common, folder, suite, items, results, junit, format);
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // CLI11 prints the problem (or --help); its own codes (105 ...) would not say "bad
+    // command line" as the documented exit status 2 does.
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+  try {
+    if (grade->parsed()) return command_grade(common, folder, suite, items, results, junit, format, log);
     if (validate->parsed()) return command_validate(common);
     if (files->parsed()) return command_files(common);
     // batch: the parent computes the reference once; children find it cached.
     Setup s = set_up(common, batch_options.suite, batch_items);
     const int threads = common.threads > 0 ? common.threads
-                                           : std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / batch_options.jobs);
+                                           : std::max(1, default_probe_threads() / batch_options.jobs);
     batch_options.grade_arguments = {"--kit", common.kit_dir.string(), "--cache",
                                      s.options.cache_dir.string(), "--threads", std::to_string(threads)};
     if (!common.data_dir.empty()) {
       batch_options.grade_arguments.insert(batch_options.grade_arguments.end(), {"--data", common.data_dir.string()});
     }
-    if (!batch_items.empty()) {
-      batch_options.grade_arguments.insert(batch_options.grade_arguments.end(),
-                                           {"--items", fmt::format("{}", fmt::join(batch_items, ","))});
-    }
+    // run_batch passes --suite and --items on itself: they are part of each submission's key.
+    batch_options.items = batch_items;
+    batch_options.kit_fingerprint = s.kit.fingerprint;
+    batch_options.data_checksum = s.data.checksum;
+    batch_options.work_root = s.options.cache_dir / "work";   // grade_folder's CACHE/work/<pid>
     if (common.quiet) batch_options.grade_arguments.push_back("--quiet");
     return run_batch(s.rubric, batch_options) == 0 ? 0 : 1;
   } catch (const UsageError& e) {

@@ -3,8 +3,12 @@
 
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <exception>
+#include <filesystem>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -21,23 +25,58 @@ ProgramOptions parse_program_options(int argc, char** argv, const std::string& d
   options.epochs = default_epochs;
   options.data_dir = nnkit::data::default_data_dir().string();
   CLI::App app{description};
+  // Explicit bounds: CLI11's PositiveNumber prints the type's maximum, 300 digits long.
   app.add_option("--epochs", options.epochs, "training epochs (the assignment's value by default)")
-      ->check(CLI::PositiveNumber)
+      ->check(CLI::Range(1, kMaxEpochs))
       ->capture_default_str();
   app.add_option("--threads", options.threads,
                  "worker threads (default: $OPENBLAS_NUM_THREADS, else every core); results do "
                  "not depend on it")
-      ->check(CLI::NonNegativeNumber);
+      ->check(CLI::Range(1, kMaxThreads));
   app.add_option("--data", options.data_dir, "folder with the four Fashion-MNIST .gz files")
       ->capture_default_str();
-  app.add_option("--out", options.out_dir, "folder where plots are written")->capture_default_str();
+  app.add_option("--out", options.out_dir, "folder where plots are written (created if missing)")
+      ->capture_default_str();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
-    std::exit(app.exit(error));
+    // CLI11's own codes (105 for a value out of range) would tell a script nothing: 0 for
+    // --help, 2 for any mistake, as documented.
+    std::exit(app.exit(error) == 0 ? 0 : 2);
+  }
+  // Before training, not after it: a bad --out would otherwise cost the whole run.
+  if (const auto problem = out_dir_problem(options.out_dir)) {
+    std::cerr << red(fmt::format("--out {}: {}", options.out_dir, *problem)) << "\n";
+    std::exit(2);
   }
   if (options.threads > 0) nnkit::kernels::set_num_threads(options.threads);
   return options;
+}
+
+std::optional<std::string> out_dir_problem(const std::string& out_dir) {
+  namespace fs = std::filesystem;
+  const fs::path dir = out_dir.empty() ? fs::path(".") : fs::path(out_dir);
+  std::error_code ec;
+  if (fs::exists(dir, ec) && !fs::is_directory(dir, ec)) {
+    return "is not a folder (a file of that name exists); fix: pass --out a folder, or remove the file";
+  }
+  if (!fs::exists(dir, ec)) {
+    fs::create_directories(dir, ec);
+    if (ec) {
+      return fmt::format("the folder cannot be created: {}; fix: pass --out a folder you can "
+                         "write to", ec.message());
+    }
+  }
+  // The only sure test of writing is to write: permissions, a read-only mount, a full disk.
+  std::string probe = (dir / ".write-test-XXXXXX").string();
+  const int fd = mkstemp(probe.data());
+  if (fd < 0) {
+    return fmt::format("cannot write into the folder: {}; fix: pass --out a folder you can write to",
+                       std::strerror(errno));
+  }
+  close(fd);
+  std::remove(probe.c_str());
+  return std::nullopt;
 }
 
 AssignmentSplit load_split_or_exit(const ProgramOptions& options) {

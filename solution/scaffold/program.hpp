@@ -12,6 +12,10 @@
 
 namespace scaffold {
 
+/// Bounds of --epochs and --threads: far above any sensible run, so they only catch typos.
+inline constexpr int kMaxEpochs = 100000;
+inline constexpr int kMaxThreads = 256;
+
 /// The flags every program takes.
 struct ProgramOptions {
   int epochs = 0;
@@ -21,9 +25,15 @@ struct ProgramOptions {
 };
 
 /// Parses the flags; `--help` prints usage and exits 0, a bad flag exits 2 with CLI11's
-/// message. Sets OpenBLAS's thread count when --threads is given.
+/// message. Checks that --out is a folder it can write into, creating it when missing, and
+/// exits 2 saying why when it is not (before any training). Sets OpenBLAS's thread count
+/// when --threads is given.
 ProgramOptions parse_program_options(int argc, char** argv, const std::string& description,
                                      int default_epochs);
+
+/// Why plots cannot be written into `out_dir` ("is not a folder ..."), or nothing; creates
+/// the folder when it is missing.
+std::optional<std::string> out_dir_problem(const std::string& out_dir);
 
 /// The assignment's split from options.data_dir; on a data error prints it in red and
 /// exits 1 (the message names the file and how to fix it).
