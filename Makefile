@@ -8,7 +8,7 @@ CTEST_ARGS ?=
 .DEFAULT_GOAL := help
 .PHONY: help deps deps-python data configure build test demo golden \
         handout handout-check handout-dist grader grade grade-batch validate gradescope classroom bench clean \
-        test-manifest
+        test-manifest test-sanitize
 
 help: ## list the targets
 	@awk 'BEGIN { FS = ":.*## " } /^[a-zA-Z_-]+:.*## / { printf "  make %-14s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
@@ -34,6 +34,9 @@ test: deps data build ## run every test through CTest
 
 test-manifest: deps data ## a threshold changed in a copy of the manifest reaches program, public test and grader (rebuilds nnkit: minutes)
 	@bash tests/test_manifest_threshold.sh $(BUILD)-manifest-check
+
+test-sanitize: deps data ## lib and grader unit tests under ASan+UBSan, the thread pool under TSan (builds build-asan, build-tsan: minutes)
+	@bash tests/test_sanitize.sh $(BUILD)
 
 demo: deps data build ## set up, build, run the programs, then grade the solution and the blank handout
 	@tools/demo.sh $(BUILD)
@@ -65,10 +68,10 @@ grade: ## grade SUBMISSION=dir [SUITE=public|hidden|all] [GRADE_ARGS="--results 
 	@$(call require,SUBMISSION,make grade SUBMISSION=submissions/alice SUITE=public)
 	@$(MAKE) --no-print-directory grader
 	@$(GRADER) grade "$(SUBMISSION)" --suite $(SUITE) $(GRADE_ARGS)
-grade-batch: ## grade every folder in SUBMISSIONS=dir [OUT=out/batch] [GRADE_JOBS=2 at once]
+grade-batch: ## grade every folder in SUBMISSIONS=dir [OUT=out/batch] [GRADE_JOBS=2 at once] [GRADE_ARGS="--items 1.2 --force"]
 	@$(call require,SUBMISSIONS,make grade-batch SUBMISSIONS=submissions OUT=out/batch GRADE_JOBS=2)
 	@$(MAKE) --no-print-directory grader
-	@$(GRADER) batch "$(SUBMISSIONS)" --out "$(OUT)" --jobs $(GRADE_JOBS) --suite $(SUITE)
+	@$(GRADER) batch "$(SUBMISSIONS)" --out "$(OUT)" --jobs $(GRADE_JOBS) --suite $(SUITE) $(GRADE_ARGS)
 validate: ## the kit is sound: the solution scores every point, the blank handout none; threshold margins
 	@$(MAKE) --no-print-directory grader
 	@$(GRADER) validate
@@ -80,5 +83,5 @@ bench: deps data build ## nnkit vs NumPy/PyTorch: time, peak RSS, GFLOP/s (BENCH
 	@test -x /usr/bin/python3 || { echo "bench: no /usr/bin/python3; fix: make deps-python" >&2; exit 2; }
 	@/usr/bin/python3 bench/run_bench.py --build $(BUILD) $(BENCH_ARGS)
 
-clean: ## remove build/ and dist/
-	rm -rf $(BUILD) $(BUILD).configure.log dist
+clean: ## remove build/, the sanitizer builds and dist/
+	rm -rf $(BUILD) $(BUILD).configure.log $(BUILD)-asan* $(BUILD)-tsan* dist
