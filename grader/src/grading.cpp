@@ -41,7 +41,7 @@ constexpr double kCheckpointAfterSeconds = 3;
 /// loading on a slow machine), or kStartupFallbackSeconds when the reference cache has
 /// no timing (written by an older grader).
 constexpr double kStartupFactor = 3;
-constexpr double kStartupFloorSeconds = 5;
+constexpr double kStartupFloorSeconds = 2;
 constexpr double kStartupFallbackSeconds = 10;
 
 /// The start-up deadline of a probe whose reference timing is `timing` (may be null), or

@@ -119,7 +119,7 @@ bool selected(const Item& item, const Case& c, const GradeOptions& options);
 ///     returns, a static initialiser) costs one timeout, not one per probe: after a probe
 ///     timed out with nothing on its channel, each later probe of that part must observe
 ///     something within a start-up deadline (3 times the reference's time to its first
-///     observation, at least 5 s: process start on a loaded machine) or it is stopped
+///     observation, at least 2 s: process start on a loaded machine) or it is stopped
 ///     and fails with "did not start: the same hang as probe X". Parts that never hang
 ///     run exactly as before.
 GradeReport grade_submission(const Kit& kit, const Rubric& rubric, const ReferenceStore& reference,
