@@ -237,7 +237,7 @@ void set_limit(int resource, rlim_t soft, rlim_t hard) {
 /// In the forked child: limits, identity, descriptors, then bubblewrap. Never returns.
 [[noreturn]] void exec_child(const SandboxCommand& command, const std::vector<std::string>& args,
                              int out_fd, int err_fd, int channel_fd, int info_fd,
-                             long process_limit, unsigned uid) {
+                             long process_limit, unsigned uid, pid_t parent) {
   setsid();  // its own process group: the timeout kills the group
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   // Above the numbers they go to, so that no dup2 below overwrites another's source.
@@ -265,7 +265,12 @@ void set_limit(int resource, rlim_t soft, rlim_t hard) {
       dprintf(2, "sandbox: cannot drop to uid %u: %s\n", uid, std::strerror(errno));
       _exit(126);
     }
+    // Changing the uid clears the parent-death signal (prctl(2)): without setting it again,
+    // a grader killed by SIGKILL leaves this bubblewrap running until its probe ends.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
   }
+  // The grader may have died before the signal was armed: then nobody would send it.
+  if (getppid() != parent) _exit(127);
   std::vector<char*> argv;
   for (const auto& s : args) argv.push_back(const_cast<char*>(s.c_str()));
   argv.push_back(nullptr);
@@ -638,9 +643,10 @@ SandboxResult run_sandboxed(const SandboxCommand& command) {
   const OomKills oom_before = oom_kills();
   const Subreaper subreaper;
   const auto start = std::chrono::steady_clock::now();
+  const pid_t grader_pid = getpid();
   const pid_t pid = fork();
   if (pid < 0) throw Error(fmt::format("cannot fork: {}", std::strerror(errno)));
-  if (pid == 0) exec_child(command, args, out[1], err[1], chan[1], info[1], process_limit, uid);
+  if (pid == 0) exec_child(command, args, out[1], err[1], chan[1], info[1], process_limit, uid, grader_pid);
   close(out[1]);
   close(err[1]);
   close(info[1]);
