@@ -579,6 +579,11 @@ void full_training(Observer& obs) {
   // As numpy_ann_main.cpp: the manifest's hyper-parameters.
   namespace hyper = assignment::manifest::numpy_ann::hyperparameters;
   NumpyANN net(d.X_train.shape()[1], hyper::hidden_size, d.y_train.shape()[1], hyper::learning_rate);
+  // Observed as soon as the network exists, before the long training: after a probe of
+  // this part hung before observing anything, the grader gives later probes a start-up
+  // deadline read from the reference's first observation (grader/src/grading.hpp); this
+  // one would otherwise look like a hang for its whole training.
+  obs.text("constructed", "yes");
   const double loss_before = mean_log_loss(net.predict(d.X_train), d.y_train);
   std::ostringstream printed;
   net.train(d.X_train, d.y_train, d.X_val, d.y_val, hyper::epochs, hyper::batch_size, printed);

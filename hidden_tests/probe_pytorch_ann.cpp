@@ -398,6 +398,11 @@ void full_training(Observer& obs) {
   namespace hyper = assignment::manifest::pytorch_ann::hyperparameters;
   PyTorchANN net(static_cast<int>(d.X_train.size(1)), hyper::hidden_size,
                  static_cast<int>(d.y_train.size(1)));
+  // Observed as soon as the network exists, before the long training: after a probe of
+  // this part hung before observing anything, the grader gives later probes a start-up
+  // deadline read from the reference's first observation (grader/src/grading.hpp); this
+  // one would otherwise look like a hang for its whole training.
+  obs.text("constructed", "yes");
   std::ostringstream printed;
   net.train(d.X_train, d.y_train, d.X_val, d.y_val, hyper::epochs, hyper::batch_size,
             hyper::learning_rate, printed);

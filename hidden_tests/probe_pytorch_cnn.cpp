@@ -219,6 +219,11 @@ void full_training(Observer& obs) {
   const Tensor X_val = images_tensor(split.X_val), y_val = labels_tensor(split.y_val);
   const Tensor X_test = images_tensor(split.X_test);
   PyTorchCNN cnn;
+  // Observed as soon as the network exists, before the long training: after a probe of
+  // this part hung before observing anything, the grader gives later probes a start-up
+  // deadline read from the reference's first observation (grader/src/grading.hpp); this
+  // one would otherwise look like a hang for its whole training.
+  obs.text("constructed", "yes");
   std::ostringstream printed;
   cnn.train(X_train, y_train, X_val, y_val, assignment::manifest::pytorch_cnn::hyperparameters::epochs,
             assignment::manifest::pytorch_cnn::hyperparameters::learning_rate, printed);

@@ -297,6 +297,11 @@ std::string probe_failure(const ProbeRun& run, Voice voice) {
   }
   const auto& p = run.process;
   if (p.timed_out) return fmt::format("the probe timed out after {:.0f} s and was killed", p.wall_seconds);
+  if (p.not_started) {
+    return fmt::format("the probe did not start: the same hang as an earlier probe of this part "
+                       "(it observed nothing within {:.0f} s)",
+                       p.limits.startup_seconds);
+  }
   // before the exception: std::bad_alloc is one
   if (out_of_memory(run)) return "the probe ran out of memory (the sandbox's address-space limit)";
   if (exception) return "the probe threw an exception (its text is kept for the instructor)";

@@ -3,7 +3,7 @@
 // manifest, never from this program.
 //
 //   nnkit-grade grade DIR [--suite public|hidden|all] [--results FILE] [--junit FILE]
-//                         [--format table|json|md] [--log FILE]
+//                         [--format table|json|md] [--log FILE] [--budget SECONDS]
 //   nnkit-grade batch DIR --out OUTDIR [--jobs N] [--suite ...] [--items ...] [--force]
 //   nnkit-grade validate
 //   nnkit-grade files         the files a submission hands in, one per line
@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <set>
@@ -30,6 +31,7 @@
 #include "batch.hpp"
 #include "error.hpp"
 #include "grading.hpp"
+#include "grading_budget.hpp"
 #include "kit.hpp"
 #include "prepared_data.hpp"
 #include "probe_run.hpp"
@@ -133,15 +135,34 @@ GradeReport grade_folder(Setup& s, const fs::path& folder, const std::string& su
   return report;
 }
 
+/// The budget of `grade`: --budget when given, else $NNKIT_GRADE_BUDGET, else none;
+/// counted from `started` (nnkit-grade's start: the platform's clock runs from before it).
+GradingBudget grading_budget(const std::string& option, GradingBudget::Clock::time_point started) {
+  if (!option.empty()) return GradingBudget(std::stod(option), started);   // checked by CLI11
+  try {
+    return GradingBudget(budget_from_environment().value_or(0), started);
+  } catch (const grader::Error& e) {
+    throw UsageError(e.what());
+  }
+}
+
 int command_grade(const CommonOptions& o, const fs::path& folder, const std::string& suite,
                   const std::vector<std::string>& items, const fs::path& results,
-                  const fs::path& junit, const std::string& format, const fs::path& log) {
+                  const fs::path& junit, const std::string& format, const fs::path& log,
+                  const GradingBudget& budget) {
   if (!fs::is_directory(folder)) {
     std::cerr << fmt::format("nnkit-grade: {} is not a folder; a submission is a folder with {}\n",
                              folder.string(), load_rubric(load_kit(o.kit_dir).manifest).files_sentence());
     return 2;
   }
   Setup s = set_up(o, suite, items);
+  s.options.budget = budget;
+  // Each checkpoint replaces the files whole (a temporary file, then a rename): a grading
+  // killed at any moment leaves the last complete one, never half a file.
+  s.options.checkpoint = [&](const GradeReport& partial) {
+    if (!results.empty()) write_file_atomically(results, json_text(gradescope_results(partial)));
+    if (!junit.empty()) write_file_atomically(junit, junit_xml(partial));
+  };
   const GradeReport report = grade_folder(s, folder, suite, items);
   if (!results.empty()) write_file_atomically(results, json_text(gradescope_results(report)));
   if (!junit.empty()) write_file_atomically(junit, junit_xml(report));
@@ -224,6 +245,7 @@ int command_validate(const CommonOptions& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  const auto started = GradingBudget::Clock::now();
   CLI::App app{"nnkit-grade: sandboxed grading of an nnkit assignment (its kit's manifest says which)"};
   app.require_subcommand(1);
   CommonOptions common;
@@ -241,6 +263,12 @@ int main(int argc, char** argv) {
   grade->add_option("--format", format, "table, json or md")->check(CLI::IsMember({"table", "json", "md"}));
   fs::path log;
   grade->add_option("--log", log, "write the instructor's log here instead of stderr (never for students)");
+  std::string budget;
+  grade->add_option("--budget", budget,
+                    fmt::format("seconds the whole grading may take, 1 to {:g}, 0 for none (default: "
+                                "$NNKIT_GRADE_BUDGET, else none); cases not reached score 0, \"not run\"",
+                                kMaxBudgetSeconds))
+      ->check(CLI::Validator(budget_problem, "SECONDS"));
   add_common(*grade, common);
 
   auto* batch = app.add_subcommand("batch", "grade every submission folder in DIR");
@@ -269,7 +297,10 @@ int main(int argc, char** argv) {
     return app.exit(e) == 0 ? 0 : 2;
   }
   try {
-    if (grade->parsed()) return command_grade(common, folder, suite, items, results, junit, format, log);
+    if (grade->parsed()) {
+      return command_grade(common, folder, suite, items, results, junit, format, log,
+                           grading_budget(budget, started));
+    }
     if (validate->parsed()) return command_validate(common);
     if (files->parsed()) return command_files(common);
     // batch: the parent computes the reference once; children find it cached.

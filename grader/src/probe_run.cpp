@@ -82,6 +82,7 @@ ProbeRun run_probe(const Kit& kit, const fs::path& probe_binary, const std::stri
                       {"NNKIT_PROBE_FD", "3"},
                       {"OPENBLAS_NUM_THREADS", std::to_string(settings.threads)}});
   command.limits.wall_seconds = settings.timeout_s;
+  command.limits.startup_seconds = settings.startup_s;
   command.limits.cpu_seconds = static_cast<long>(settings.timeout_s * (settings.threads + 1)) + 5;
   command.observation_channel = true;
   command.scratch_dir = out_dir.string() + ".scratch";  // bubblewrap < 0.7: /tmp, /dev/shm

@@ -28,6 +28,10 @@ struct ProbeSettings {
   int threads = 1;                 ///< OpenBLAS threads inside
   /// Set inside the sandbox to pin OpenBLAS's kernels (pinned_blas_env).
   std::vector<std::pair<std::string, std::string>> blas_env;
+  /// When > 0, the probe is killed unless it observes something within this many seconds
+  /// (SandboxLimits::startup_seconds; grading.cpp sets it only after a probe of the same
+  /// part hung before observing anything). 0: none.
+  double startup_s = 0;
 };
 
 /// The manifest's numerics.blas_pinning.env when this machine's CPU has every one of its

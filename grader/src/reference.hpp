@@ -19,9 +19,19 @@
 
 namespace grader {
 
+/// How long the reference took on one probe, on this machine (the start-up deadline
+/// after a hang and the budget's verdict read it: grading.cpp).
+struct ReferenceTiming {
+  double first_observation_s = -1;   ///< -1: it observed nothing (never for the reference)
+  double wall_s = 0;
+};
+
 struct ReferenceStore {
   std::map<std::string, Observations> by_probe;   ///< key: "part/probe"
+  /// Same keys; a probe cached by an older grader has no timing.
+  std::map<std::string, ReferenceTiming> timing;
   const Observations* find(const std::string& part, const std::string& probe) const;
+  const ReferenceTiming* find_timing(const std::string& part, const std::string& probe) const;
 };
 
 /// `probes` are "part/probe" keys; `data_checksum` is the prepared split's

@@ -34,10 +34,14 @@ std::string table_cell(const std::string& message, std::size_t width) {
   return line.substr(0, end) + "...";
 }
 
-std::size_t not_graded(const GradeReport& report) {
-  return static_cast<std::size_t>(std::count_if(report.cases.begin(), report.cases.end(),
-                                                [](const CaseResult& r) { return !r.graded; }));
+/// The cases without a verdict for reason `why`.
+std::size_t not_graded(const GradeReport& report, NotGraded why = NotGraded::GraderError) {
+  return static_cast<std::size_t>(std::count_if(
+      report.cases.begin(), report.cases.end(),
+      [why](const CaseResult& r) { return !r.graded && r.why_not == why; }));
 }
+
+std::string cases_text(std::size_t n) { return fmt::format("{} case{}", n, n == 1 ? "" : "s"); }
 
 /// The grader's failures, each once, for the student.
 std::string grader_error_text(const GradeReport& report) {
@@ -65,6 +69,19 @@ std::string summary_text(const GradeReport& report) {
                                  points(report.max_score), text::one_line(report.suite, 16),
                                  report.suite == "all" ? "s" : "");
   if (report.grader_error()) text += grader_error_text(report);
+  if (!report.finished) {
+    text += fmt::format(
+        "Grading did not finish: these results were saved while grading ran, and {} marked "
+        "\"not graded\" were not reached (the platform's time limit?). They score 0 for now: "
+        "please tell the course staff.\n",
+        cases_text(not_graded(report, NotGraded::NotYet)));
+  }
+  if (report.budget_ran_out) {
+    text += fmt::format(
+        "The grading budget of {:g} s ran out: {} marked \"not run\" score 0. The probes "
+        "before them took the time (each case says whether its probe timed out).\n",
+        report.budget_seconds, cases_text(not_graded(report, NotGraded::OutOfBudget)));
+  }
   for (const auto& part : report.parts) {
     if (!part.intake_problem.empty()) {
       text += fmt::format("\n{}: {}\n", text::one_line(part.file, kNameBytes),
@@ -101,6 +118,7 @@ nlohmann::json gradescope_results(const GradeReport& report) {
                      {"max_score", r.c->points},
                      {"status", r.passed ? "passed" : "failed"},
                      {"output", text::cut(r.message, kMessageBytes)},
+                     {"output_format", "text"},
                      {"tags", {suite_name(r.c->suite), text::one_line(r.item->part, kNameBytes)}},
                      {"visibility", r.c->suite == Suite::Public ? "visible" : "after_published"}});
   }
@@ -121,6 +139,10 @@ nlohmann::json gradescope_results(const GradeReport& report) {
           {"visibility", "visible"},
           {"stdout_visibility", "hidden"},
           {kGraderErrorField, report.grader_error()},
+          {kFinishedField, report.finished},
+          {"budget_seconds", report.budget_seconds > 0 ? nlohmann::json(report.budget_seconds)
+                                                       : nlohmann::json(nullptr)},
+          {kBudgetRanOutField, report.budget_ran_out},
           {"tests", tests},
           {"leaderboard", leaderboard}};
 }
@@ -169,6 +191,7 @@ std::string score_table(const GradeReport& report, bool markdown) {
     out += "| item | case | suite | points | status | details |\n|---|---|---|---|---|---|\n";
   }
   const auto status = [](const CaseResult& r, bool markdown) -> std::string {
+    if (!r.graded && r.why_not == NotGraded::OutOfBudget) return markdown ? "**not run**" : "NOT RUN";
     if (!r.graded) return markdown ? "**not graded**" : "NOT GRADED";
     if (r.passed) return "passed";
     return markdown ? "**failed**" : "FAILED";
@@ -203,6 +226,11 @@ std::string score_table(const GradeReport& report, bool markdown) {
   if (report.grader_error()) {
     out += fmt::format("{}GRADER ERROR: {} case(s) not graded (see the log)\n", markdown ? "\n" : "",
                        not_graded(report));
+  }
+  if (report.budget_ran_out) {
+    out += fmt::format("{}BUDGET: the grading budget of {:g} s ran out; {} not run\n",
+                       markdown ? "\n" : "", report.budget_seconds,
+                       cases_text(not_graded(report, NotGraded::OutOfBudget)));
   }
   return out;
 }

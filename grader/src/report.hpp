@@ -1,7 +1,9 @@
 #pragma once
 /// The grading report in every form it is read (docs/architecture.md, step 5):
 /// Gradescope's results.json, JUnit XML for CI, a terminal/Markdown table, and the
-/// instructor's log. Files are written once, atomically, when grading has finished.
+/// instructor's log. Files are written atomically (write_file_atomically): main.cpp
+/// rewrites results.json and the JUnit file at each checkpoint of a grading (grading.hpp)
+/// and once more when it has finished.
 ///
 /// Whatever a submission did, every report is valid UTF-8 (XML 1.0 for JUnit) of bounded
 /// size, so it can always be written: each string from a submission or the compiler goes
@@ -22,11 +24,21 @@ namespace grader {
 /// graded, so the results are no verdict on the submission (the batch grades it again).
 inline constexpr const char* kGraderErrorField = "grader_error";
 
+/// The results.json field that is false in a checkpoint: grading had not finished (some
+/// cases say "not graded: grading was stopped before this case").
+inline constexpr const char* kFinishedField = "grading_finished";
+
+/// The results.json field that is true when the grading budget ran out ("budget_seconds"
+/// holds the budget, null without one): the cases not run say so and score 0.
+inline constexpr const char* kBudgetRanOutField = "budget_ran_out";
+
 /// Gradescope's autograder format: score, execution_time, output (summary_text, shown as
 /// plain text: "output_format": "text"), visibility, stdout_visibility ("hidden": the
 /// stdout of run_autograder, where the instructor's log goes, is for instructors only),
-/// grader_error (true when the grader itself failed: some cases were not graded), tests[]
-/// (number, name, score, max_score, status, output, tags, visibility: public cases
+/// grader_error (true when the grader itself failed: some cases were not graded),
+/// grading_finished (false in a checkpoint), budget_seconds and budget_ran_out, tests[]
+/// (number, name, score, max_score, status, output with "output_format": "text", tags,
+/// visibility: public cases
 /// "visible", hidden ones "after_published"), leaderboard (the public test accuracies).
 nlohmann::json gradescope_results(const GradeReport& report);
 

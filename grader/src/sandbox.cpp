@@ -237,7 +237,7 @@ void set_limit(int resource, rlim_t soft, rlim_t hard) {
 /// In the forked child: limits, identity, descriptors, then bubblewrap. Never returns.
 [[noreturn]] void exec_child(const SandboxCommand& command, const std::vector<std::string>& args,
                              int out_fd, int err_fd, int channel_fd, int info_fd,
-                             long process_limit, unsigned uid) {
+                             long process_limit, unsigned uid, pid_t parent) {
   setsid();  // its own process group: the timeout kills the group
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   // Above the numbers they go to, so that no dup2 below overwrites another's source.
@@ -265,7 +265,12 @@ void set_limit(int resource, rlim_t soft, rlim_t hard) {
       dprintf(2, "sandbox: cannot drop to uid %u: %s\n", uid, std::strerror(errno));
       _exit(126);
     }
+    // Changing the uid clears the parent-death signal (prctl(2)): without setting it again,
+    // a grader killed by SIGKILL leaves this bubblewrap running until its probe ends.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
   }
+  // The grader may have died before the signal was armed: then nobody would send it.
+  if (getppid() != parent) _exit(127);
   std::vector<char*> argv;
   for (const auto& s : args) argv.push_back(const_cast<char*>(s.c_str()));
   argv.push_back(nullptr);
@@ -582,7 +587,7 @@ unsigned sandbox_uid() {
 }
 
 std::string SandboxResult::sigkill_cause() const {
-  if (signal != SIGKILL || timed_out || !storage_exceeded.empty()) return "";
+  if (signal != SIGKILL || timed_out || not_started || !storage_exceeded.empty()) return "";
   if (oom_kills_cgroup > 0) {
     const auto limit = container_memory_limit();
     return "out of memory — the kernel's OOM killer ended it at the container's memory limit" +
@@ -607,6 +612,10 @@ std::string SandboxResult::describe() const {
   if (timed_out) return fmt::format("timed out after {:.0f} s (wall clock) and was killed",
                                     wall_seconds);
   if (!storage_exceeded.empty()) return "was stopped: " + storage_exceeded;
+  if (not_started) {
+    return fmt::format("observed nothing within its start-up deadline of {:.0f} s and was killed",
+                       limits.startup_seconds);
+  }
   if (signal == SIGKILL) {
     const std::string cause = sigkill_cause();
     return "killed by SIGKILL: " +
@@ -634,9 +643,10 @@ SandboxResult run_sandboxed(const SandboxCommand& command) {
   const OomKills oom_before = oom_kills();
   const Subreaper subreaper;
   const auto start = std::chrono::steady_clock::now();
+  const pid_t grader_pid = getpid();
   const pid_t pid = fork();
   if (pid < 0) throw Error(fmt::format("cannot fork: {}", std::strerror(errno)));
-  if (pid == 0) exec_child(command, args, out[1], err[1], chan[1], info[1], process_limit, uid);
+  if (pid == 0) exec_child(command, args, out[1], err[1], chan[1], info[1], process_limit, uid, grader_pid);
   close(out[1]);
   close(err[1]);
   close(info[1]);
@@ -656,6 +666,9 @@ SandboxResult run_sandboxed(const SandboxCommand& command) {
   Watchdog watchdog(command, scratch.scratch());
   long init_pid = 0;
   const auto deadline = start + std::chrono::duration<double>(command.limits.wall_seconds);
+  const bool startup_deadline_set = chan[0] >= 0 && command.limits.startup_seconds > 0;
+  const auto startup_deadline =
+      start + std::chrono::duration<double>(command.limits.startup_seconds);
   int status = 0;
   rusage usage{};
   bool reaped = false, killed = false;
@@ -670,6 +683,11 @@ SandboxResult run_sandboxed(const SandboxCommand& command) {
       result.timed_out = true;
       kill_all();
     }
+    if (startup_deadline_set && result.first_line_seconds < 0 && now >= startup_deadline &&
+        !killed && !reaped) {
+      result.not_started = true;
+      kill_all();
+    }
     if (!killed && !reaped) {
       result.storage_exceeded = watchdog.check();
       if (!result.storage_exceeded.empty()) kill_all();
@@ -681,7 +699,11 @@ SandboxResult run_sandboxed(const SandboxCommand& command) {
     }
     std::vector<pollfd> fds;
     for (const auto& s : streams) fds.push_back({s.fd, POLLIN, 0});
-    const auto wait_ms = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);
+    const auto next_deadline = startup_deadline_set && result.first_line_seconds < 0
+                                   ? std::min(deadline, startup_deadline)
+                                   : deadline;
+    const auto wait_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(next_deadline - now);
     const long period = std::chrono::milliseconds(kWatchdogPeriod).count();
     const int timeout = killed ? 100 : static_cast<int>(std::clamp<long>(wait_ms.count(), 1, period));
     if (poll(fds.data(), fds.size(), timeout) < 0 && errno != EINTR) break;
@@ -694,6 +716,10 @@ SandboxResult run_sandboxed(const SandboxCommand& command) {
       }
     }
     if (init_pid == 0 && (init_pid = child_pid_in(info_text)) != 0) watchdog.set_init_pid(init_pid);
+    if (result.first_line_seconds < 0 && result.channel_text.find('\n') != std::string::npos) {
+      result.first_line_seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    }
   }
   const double init_cpu_seconds = Subreaper::reap(init_pid);
   result.wall_seconds =

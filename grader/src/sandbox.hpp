@@ -54,6 +54,11 @@ struct SandboxLimits {
   std::size_t shm_bytes = std::size_t{64} << 20;             ///< /dev/shm
   std::size_t writable_bind_bytes = std::size_t{256} << 20;  ///< each writable bind, in all
   std::size_t writable_entries = 10'000;  ///< files and folders in any writable mount
+  /// With an observation channel: when > 0, the process is killed unless a first complete
+  /// line has arrived on the channel within this many seconds (SandboxResult::not_started).
+  /// 0: no such deadline. The grader sets it only after a probe of the same part hung
+  /// before it observed anything (grading.cpp), never for a well-behaved part.
+  double startup_seconds = 0;
 };
 
 struct Bind {
@@ -78,7 +83,12 @@ struct SandboxResult {
   int exit_code = -1;                      ///< when it exited
   int signal = 0;                          ///< when a signal ended it
   bool timed_out = false;
+  /// Killed at limits.startup_seconds: no line on the observation channel by then.
+  bool not_started = false;
   double wall_seconds = 0;
+  /// When the first complete line arrived on the observation channel, in seconds from the
+  /// start; -1 when none did (how long the reference takes to observe anything).
+  double first_line_seconds = -1;
   double cpu_seconds = 0;                  ///< of everything it ran
   std::string stdout_text, stderr_text, channel_text;
   std::size_t stdout_bytes = 0, stderr_bytes = 0;  ///< total produced, kept or not
@@ -96,7 +106,7 @@ struct SandboxResult {
   /// When the kernel's OOM killer, or the CPU-time limit, explains a SIGKILL the grader
   /// did not send: the sentence naming that limit; "" otherwise.
   std::string sigkill_cause() const;
-  bool ok() const { return !timed_out && signal == 0 && exit_code == 0 && storage_exceeded.empty(); }
+  bool ok() const { return !timed_out && !not_started && signal == 0 && exit_code == 0 && storage_exceeded.empty(); }
 };
 
 /// Runs `command` in the sandbox and waits for it (or for the timeout). Throws

@@ -205,6 +205,10 @@ struct RandomReport {
     }
     auto& r = report;
     r.submission = bytes(60);
+    // a checkpoint, a budget that ran out: every sentence the reports can say
+    r.finished = !bytes.coin(3);
+    r.budget_seconds = bytes.coin(2) ? 540 : 0;
+    r.budget_ran_out = r.budget_seconds > 0 && bytes.coin(2);
     r.suite = bytes.coin(4) ? bytes(10) : "all";
     for (std::size_t p = bytes.below(4); p-- > 0;) {
       grader::PartResult part;
@@ -219,6 +223,7 @@ struct RandomReport {
     for (const auto& item : items) {
       for (const auto& c : item.cases) {
         grader::CaseResult result{&item, &c, 0, bytes.coin(2), !bytes.coin(5), bytes(big)};
+        result.why_not = static_cast<grader::NotGraded>(bytes.below(3));
         result.score = result.passed ? c.points : 0;
         r.score += result.score;
         r.max_score += c.points;
