@@ -11,6 +11,7 @@
 #   - every command invoked (but not the functions and macros the project defines), and
 #     every keyword argument (an unquoted WORD in capitals) given to a built-in command;
 #   - every generator expression $<NAME...>;
+#   - every policy named (CMP0140 in cmake_policy(SET ...)), dated by Help/policy;
 #   - every CMake variable named (CMAKE_*, ${X} parts generalised, and documented names
 #     such as PROJECT_SOURCE_DIR or LINUX), every property set or read, with its scope;
 #   - every module include()d or find_package()d from CMake's own Modules/, and the names
@@ -206,6 +207,7 @@ awk -F'\t' '
     na++; arg[na] = $7; q[na] = $6; ln[na] = $3
     a = $7
     if (!$6 && a ~ /^[A-Z][A-Z0-9_]*$/) print "kw\t" $4 "\t" a "\t" $2 ":" $3
+    if (a ~ /^CMP[0-9][0-9][0-9][0-9]$/) print "policy\t-\t" a "\t" $2 ":" $3
     # generator expressions
     s = a
     while (match(s, /\$<[A-Za-z_][A-Za-z0-9_]*/)) {
@@ -334,7 +336,7 @@ index_pages() {  # reads lines "kind scope file" on stdin
                   }
               }
             }
-            if (kind == "var" || kind == "prop") { print kind "\t" scope "\t\t" v "\tchanged\t" doc ":" i; continue }
+            if (kind == "var" || kind == "prop" || kind == "policy") { print kind "\t" scope "\t\t" v "\tchanged\t" doc ":" i; continue }
             if (!owners) { if (type == "changed" || kind != "cmd") print kind "\t" scope "\t\t" v "\tchanged\t" doc ":" i; continue }
             for (k = 1; k <= owners; k++) {
               if (kind == "module" && o[k] !~ /_|::/) continue   # ``ON``, ``OFF``: values, not names
@@ -350,6 +352,7 @@ index_pages() {  # reads lines "kind scope file" on stdin
 }
 {
   for f in "$help"/command/*.rst; do echo "cmd $(basename "$f" .rst) $f"; done
+  for f in "$help"/policy/CMP*.rst; do echo "policy $(basename "$f" .rst) $f"; done
   for f in "$help"/variable/*.rst; do echo "var $(sed -n 1p "$f" | tr -d ' ') $f"; done
   for d in tgt:TARGET test:TEST sf:SOURCE dir:DIRECTORY gbl:GLOBAL cache:CACHE inst:INSTALL; do
     for f in "$help"/prop_${d%%:*}/*.rst; do echo "prop ${d#*:}:$(sed -n 1p "$f" | tr -d ' ') $f"; done
@@ -458,6 +461,8 @@ awk -F'\t' -v min="$min" -v docroot="share/cmake/Help" '
       } else if (kind == "kw") {
         if (name in defined || !(scope in documented)) continue
         check("kw" SUBSEP scope SUBSEP name, where, scope "(" name ")")
+      } else if (kind == "policy") {
+        check("policy" SUBSEP name SUBSEP "", where, "policy " name)
       } else if (kind == "genex") {
         check("genex" SUBSEP "" SUBSEP name, where, "generator expression $<" name ">")
       } else if (kind == "opt") {
