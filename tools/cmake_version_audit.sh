@@ -30,6 +30,9 @@
 #   - a marker with no body right after a signature block or a section title: the
 #     signature's first keyword (the sub-command, e.g. list(TRANSFORM)) or the title.
 #   versionchanged markers are tied the same way and reported as warnings to review.
+#   A change reviewed by hand and listed in ROOT/tools/cmake_version_audit.reviewed (with
+#   why it does not matter) is counted but no longer printed.
+#   `.. include::` lines of a page (find_path's FIND_XXX.txt) are read in place.
 #
 # Prints `file:line: error: ...` for each use of something added after MIN_VERSION,
 # `file:line: warning: ...` for each versionchanged after it on something used, and
@@ -287,21 +290,31 @@ index_pages() {  # reads lines "kind scope file" on stdin
         while (match(s, /``[^`]+``/)) {
           w = substr(s, RSTART + 2, RLENGTH - 4); s = substr(s, RSTART + RLENGTH)
           sub(/[ (\[=].*/, "", w)
+          if (kind == "cmd" && w !~ /^[A-Z][A-Z0-9_]*$/) continue   # ``Windows``: a word, not a keyword
           if (w ~ /^[A-Z][A-Za-z0-9_]*(::[A-Za-z0-9_<>]+)?$/ || w ~ /^[A-Z][A-Z0-9_]*(<[a-zA-Z_]+>[A-Z0-9_]*)+$/) out[++n] = w
         }
         return n
       }
-      { L[NR] = $0 }
+      { add($0, FNR) }
+      function add(s, l,   inc, line, k, dir) {  # .. include:: FILE (e.g. FIND_XXX.txt) read in place
+        if (s ~ /^\.\. include:: /) {
+          inc = s; sub(/^\.\. include:: */, "", inc); dir = FILENAME; sub(/[^\/]*$/, "", dir)
+          k = 0; d = doc; sub(/[^\/]*$/, "", d)
+          while ((getline line < (dir inc)) > 0) { k++; N++; L[N] = line; P[N] = d inc ":" k }
+          close(dir inc); return
+        }
+        N++; L[N] = s; P[N] = doc ":" l
+      }
       END {
         content = 0; title = ""
-        for (i = 1; i <= NR; i++) {
+        for (i = 1; i <= N; i++) {
           s = L[i]
           if (title == "" && s ~ /[^ ]/ && s !~ /^\.\. /) { title = s; continue }
           if (s ~ /^ *\.\. version(added|changed):: /) {
             v = s; sub(/.*:: */, "", v); sub(/[ \t].*/, "", v)
             type = (s ~ /versionadded/) ? "added" : "changed"
             I = indent(s)
-            if (!content && I == 0) { print kind "\t" scope "\t\t" v "\t" type "\t" doc ":" i; content = 1; continue }
+            if (!content && I == 0) { print kind "\t" scope "\t\t" v "\t" type "\t" P[i]; content = 1; continue }
             content = 1
             # a) under a definition-list term
             owners = 0; delete o
@@ -312,7 +325,7 @@ index_pages() {  # reads lines "kind scope file" on stdin
             # b) the keywords in its body
             if (!owners) {
               body = ""
-              for (k = i + 1; k <= NR; k++) { if (L[k] ~ /[^ ]/ && indent(L[k]) <= I) break; body = body " " L[k] }
+              for (k = i + 1; k <= N; k++) { if (L[k] ~ /[^ ]/ && indent(L[k]) <= I) break; body = body " " L[k] }
               owners = spans(body, o)
             }
             # c) the signature block or section title just before it
@@ -322,8 +335,8 @@ index_pages() {  # reads lines "kind scope file" on stdin
                 h = L[k - 1]; if (h ~ /^[A-Z][A-Z0-9_]*$/) { owners = 1; o[1] = h }
                 else {  # a section such as "File Sets": the keywords its first code block introduces
                   delete before; for (b = 1; b < k - 1; b++) { t = L[b]; gsub(/[^A-Z0-9_]+/, " ", t); nb = split(t, bw, " "); for (x = 1; x <= nb; x++) before[bw[x]] = 1 }
-                  for (b = i + 1; b <= NR && (L[b] !~ /[^ ]/ || L[b] ~ /^\.\. code-block/ || L[b] ~ /::$/); b++) ;
-                  for (; b <= NR && (L[b] !~ /[^ ]/ || indent(L[b]) > 0); b++) {
+                  for (b = i + 1; b <= N && (L[b] !~ /[^ ]/ || L[b] ~ /^\.\. code-block/ || L[b] ~ /::$/); b++) ;
+                  for (; b <= N && (L[b] !~ /[^ ]/ || indent(L[b]) > 0); b++) {
                     t = L[b]; gsub(/[^A-Z0-9_]+/, " ", t); nb = split(t, bw, " ")
                     for (x = 1; x <= nb; x++) if (bw[x] ~ /^[A-Z][A-Z0-9_]+$/ && !(bw[x] in before) && !(bw[x] in got)) { got[bw[x]] = 1; o[++owners] = bw[x] }
                   }
@@ -336,11 +349,11 @@ index_pages() {  # reads lines "kind scope file" on stdin
                   }
               }
             }
-            if (kind == "var" || kind == "prop" || kind == "policy") { print kind "\t" scope "\t\t" v "\tchanged\t" doc ":" i; continue }
-            if (!owners) { if (type == "changed" || kind != "cmd") print kind "\t" scope "\t\t" v "\tchanged\t" doc ":" i; continue }
+            if (kind == "var" || kind == "prop" || kind == "policy") { print kind "\t" scope "\t\t" v "\tchanged\t" P[i]; continue }
+            if (!owners) { if (type == "changed" || kind != "cmd") print kind "\t" scope "\t\t" v "\tchanged\t" P[i]; continue }
             for (k = 1; k <= owners; k++) {
               if (kind == "module" && o[k] !~ /_|::/) continue   # ``ON``, ``OFF``: values, not names
-              print (kind == "cmd" ? "kw" : "modname") "\t" scope "\t" o[k] "\t" v "\t" type "\t" doc ":" i
+              print (kind == "cmd" ? "kw" : "modname") "\t" scope "\t" o[k] "\t" v "\t" type "\t" P[i]
             }
             continue
           }
@@ -410,7 +423,10 @@ directive_index() {  # KIND DIRECTIVE FILE [SECTION_SCOPES]
 
 # ---------------------------------------------------------------------------------------
 # 4. Uses against the docs.
-awk -F'\t' -v min="$min" -v docroot="share/cmake/Help" '
+awk -F'\t' -v min="$min" -v reviewed_file="tools/cmake_version_audit.reviewed" -v reviewed_path="$root/tools/cmake_version_audit.reviewed" '
+  BEGIN {  # "<what> changed in CMake <version>  # why it does not matter", one a line
+    while ((getline r < reviewed_path) > 0) { sub(/[ \t]*#.*/, "", r); if (r != "") reviewed[r] = 1 }
+  }
   function vgt(a, b,   x, y, i) {  # a > b, as versions
     split(a, x, "."); split(b, y, ".")
     for (i = 1; i <= 3; i++) { if (x[i] + 0 > y[i] + 0) return 1; if (x[i] + 0 < y[i] + 0) return 0 }
@@ -422,7 +438,8 @@ awk -F'\t' -v min="$min" -v docroot="share/cmake/Help" '
     if (key in seen) return
     seen[key] = 1
     if (type == "added") { errors++; printf "%s: error: %s added in CMake %s (> %s) [%s]\n", where, what, v, min, doc }
-    else { warnings++; printf "%s: warning: %s changed in CMake %s (> %s): review by hand [%s]\n", where, what, v, min, doc }
+    else if ((what " changed in CMake " v) in reviewed) reviewed_uses++
+    else { warnings++; printf "%s: warning: %s changed in CMake %s (> %s): review by hand, then list it in %s [%s]\n", where, what, v, min, reviewed_file, doc }
   }
   FILENAME == ARGV[1] {  # docs
     if (!vgt($4, min)) { if ($1 == "modname" || $1 == "var" || $1 == "prop" || $1 == "opt") known[$1, $2, $3] = 1; next }
@@ -500,7 +517,7 @@ awk -F'\t' -v min="$min" -v docroot="share/cmake/Help" '
       }
     }
     for (pf in proj) if (!(pf in has_min)) { errors++; printf "%s: error: project() in a file without cmake_minimum_required(VERSION %s)\n", proj[pf], min }
-    printf "cmake_version_audit: %d error(s), %d warning(s) against CMake %s\n", errors, warnings, min > "/dev/stderr"
+    printf "cmake_version_audit: %d error(s), %d warning(s), %d use(s) of reviewed changes against CMake %s\n", errors, warnings, reviewed_uses, min > "/dev/stderr"
     exit errors > 0
   }' "$work/docs" "$work/module_docs" <(for f in "$help"/command/*.rst; do basename "$f" .rst; done) "$work/uses" \
   | sed "s|$help/|Help/|g; s|\[$work/module_\([A-Za-z0-9_]*\)\.rst|[Modules/\1.cmake|g" | sort -t: -k1,1 -k2,2n
