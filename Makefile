@@ -8,13 +8,13 @@ CTEST_ARGS ?=
 .DEFAULT_GOAL := help
 .PHONY: help deps deps-python data configure build test demo golden \
         handout handout-check handout-dist grader grade grade-batch validate gradescope classroom bench clean \
-        test-manifest test-sanitize
+        test-manifest test-sanitize test-gcc11
 
 help: ## list the targets
-	@awk 'BEGIN { FS = ":.*## " } /^[a-zA-Z_-]+:.*## / { printf "  make %-14s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
+	@awk 'BEGIN { FS = ":.*## " } /^[a-zA-Z0-9_-]+:.*## / { printf "  make %-14s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
 
 deps: ## install the Debian packages the kit needs (idempotent; root or sudo)
-	@tools/install_deps.sh tools/packages-build.txt
+	@tools/install_deps.sh tools/packages-build.txt tools/packages-kit-tests.txt
 
 deps-python: ## install python3-numpy/sklearn/torch, for golden scripts and benchmarks only
 	@tools/install_deps.sh tools/packages-python.txt
@@ -37,6 +37,9 @@ test-manifest: deps data ## a threshold changed in a copy of the manifest reache
 
 test-sanitize: deps data ## lib and grader unit tests under ASan+UBSan, the thread pool under TSan (builds build-asan, build-tsan: minutes)
 	@bash tests/test_sanitize.sh $(BUILD)
+
+test-gcc11: deps data ## nnkit and its lib tests built with g++-11 (Ubuntu 22.04's) in build-gcc11, then ctest -L lib (minutes)
+	@JOBS=$(JOBS) bash tests/test_gcc11.sh $(BUILD)
 
 demo: deps data build ## set up, build, run the programs, then grade the solution and the blank handout
 	@tools/demo.sh $(BUILD)
@@ -83,5 +86,5 @@ bench: deps data build ## nnkit vs NumPy/PyTorch: time, peak RSS, GFLOP/s (BENCH
 	@test -x /usr/bin/python3 || { echo "bench: no /usr/bin/python3; fix: make deps-python" >&2; exit 2; }
 	@/usr/bin/python3 bench/run_bench.py --build $(BUILD) $(BENCH_ARGS)
 
-clean: ## remove build/, the sanitizer builds and dist/
-	rm -rf $(BUILD) $(BUILD).configure.log $(BUILD)-asan* $(BUILD)-tsan* dist
+clean: ## remove build/, the sanitizer builds, the g++-11 build and dist/
+	rm -rf $(BUILD) $(BUILD).configure.log $(BUILD)-asan* $(BUILD)-tsan* $(BUILD)-gcc11* dist

@@ -26,20 +26,9 @@ configure() {
     > "$1.configure.log" 2>&1 || { cat "$1.configure.log"; exit 1; }
 }
 
-# executables_of DIR LABEL_REGEX: the executables (= their targets' names) of the CTest
-# tests with one of those labels, read from the CTestTestfile.cmake files the configure
-# wrote (ctest --show-only omits the commands of executables not built yet).
-executables_of() {
-  find "$1" -name CTestTestfile.cmake -exec cat {} + | awk -v labels="$2" '
-    /^add_test\(/ { split($0, f, "\""); name = $0; sub(/^add_test\(\[=\[/, "", name); sub(/\]=\].*/, "", name)
-                    command[name] = f[2] }
-    /^set_tests_properties\(/ && match($0, /LABELS "[^"]*"/) {
-      name = $0; sub(/^set_tests_properties\(\[=\[/, "", name); sub(/\]=\].*/, "", name)
-      n = split(substr($0, RSTART + 8, RLENGTH - 9), label, ";")
-      for (i = 1; i <= n; i++) if (label[i] ~ labels) selected[name] = 1 }
-    END { for (name in selected) if (command[name] != "") print command[name] }' \
-    | xargs -r -n1 basename | grep -v '^bash$' | sort -u
-}
+# executables_of DIR LABEL_REGEX: the executables of the CTest tests with one of those
+# labels (tools/ctest_executables.sh).
+executables_of() { "$repo/tools/ctest_executables.sh" "$1" "$2"; }
 
 build_targets() {
   local dir=$1; shift

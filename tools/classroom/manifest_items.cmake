@@ -7,7 +7,7 @@
 # the student's `make test` prints with ": passed" or ": FAILED" after it. An item with no
 # public case has no public test case, so it is left out. It stops with an error naming
 # the key when the manifest lacks one.
-cmake_minimum_required(VERSION 3.25)
+cmake_minimum_required(VERSION 3.22)
 if(NOT DEFINED MANIFEST OR NOT EXISTS "${MANIFEST}")
   message(FATAL_ERROR "manifest_items.cmake: no manifest at \"${MANIFEST}\" (pass -DMANIFEST=file)")
 endif()

@@ -3,7 +3,7 @@
 #   score=<s> max=<sum of the tests' max_score> tests=<n> visible_field=<n> output=<yes|no>
 # points in hundredths of a point, so that the shell compares integers. It stops with an
 # error when the file is not JSON or a test lacks a field Gradescope reads.
-cmake_minimum_required(VERSION 3.25)
+cmake_minimum_required(VERSION 3.22)
 
 # to_cents(<var> <json number>): 3 -> 300, 2.5 -> 250, 0.25 -> 25
 function(to_cents var number)

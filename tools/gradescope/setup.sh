@@ -21,9 +21,9 @@ cd "$source_dir"
 echo "setup: $(. /etc/os-release 2>/dev/null && echo "${PRETTY_NAME:-unknown system}"), $(nproc) cores"
 tools/install_deps.sh tools/packages-build.txt
 cmake_version=$(cmake --version | awk 'NR == 1 { print $3 }')
-if ! printf '3.25\n%s\n' "$cmake_version" | sort -V -C; then
-  echo "setup: cmake $cmake_version is too old (the kit needs 3.25 or newer, as in Debian 12 or" \
-       "Ubuntu 24.04); choose a newer base image in Gradescope's autograder settings" >&2
+if ! printf '3.22\n%s\n' "$cmake_version" | sort -V -C; then
+  echo "setup: cmake $cmake_version is too old (the kit needs 3.22 or newer, as in Ubuntu 22.04" \
+       "or Debian 12); choose a newer base image in Gradescope's autograder settings" >&2
   exit 1
 fi
 data/setup.sh
