@@ -8,7 +8,7 @@ CTEST_ARGS ?=
 .DEFAULT_GOAL := help
 .PHONY: help deps deps-python data configure build test demo golden \
         handout handout-check handout-dist grader grade grade-batch validate gradescope classroom bench clean \
-        test-manifest test-sanitize
+        test-manifest test-sanitize test-classroom
 
 help: ## list the targets
 	@awk 'BEGIN { FS = ":.*## " } /^[a-zA-Z_-]+:.*## / { printf "  make %-14s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
@@ -37,6 +37,9 @@ test-manifest: deps data ## a threshold changed in a copy of the manifest reache
 
 test-sanitize: deps data ## lib and grader unit tests under ASan+UBSan, the thread pool under TSan (builds build-asan, build-tsan: minutes)
 	@bash tests/test_sanitize.sh $(BUILD)
+
+test-classroom: deps data ## make classroom's workflow run here in a fresh student repository: a broken part costs only its items (builds nnkit once more: minutes)
+	@bash tests/test_classroom.sh
 
 demo: deps data build ## set up, build, run the programs, then grade the solution and the blank handout
 	@tools/demo.sh $(BUILD)
