@@ -8,7 +8,7 @@ CTEST_ARGS ?=
 .DEFAULT_GOAL := help
 .PHONY: help deps deps-python data configure build test demo golden \
         handout handout-check handout-dist grader grade grade-batch validate gradescope classroom bench clean \
-        test-manifest test-sanitize test-gcc11
+        test-manifest test-sanitize test-gcc11 test-classroom
 
 help: ## list the targets
 	@awk 'BEGIN { FS = ":.*## " } /^[a-zA-Z0-9_-]+:.*## / { printf "  make %-14s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
@@ -40,6 +40,8 @@ test-sanitize: deps data ## lib and grader unit tests under ASan+UBSan, the thre
 
 test-gcc11: deps data ## nnkit and its lib tests built with g++-11 (Ubuntu 22.04's) in build-gcc11, then ctest -L lib (minutes)
 	@JOBS=$(JOBS) bash tests/test_gcc11.sh $(BUILD)
+test-classroom: deps data ## make classroom's workflow run here in a fresh student repository: a broken part costs only its items (builds nnkit once more: minutes)
+	@bash tests/test_classroom.sh
 
 demo: deps data build ## set up, build, run the programs, then grade the solution and the blank handout
 	@tools/demo.sh $(BUILD)

@@ -128,7 +128,7 @@ workflow=$work/classroom/.github/workflows/classroom.yml
 # every item with a public case, titled as the public tests title it (the generated
 # header's ASSIGNMENT_ITEM_* macros): "<number> <name> (<points> pt|pts)"
 while IFS=$'\t' read -r part item; do
-  grep -qF "command: 'grep -qxF \"$item: passed\" public-tests.log'" "$workflow"
+  grep -qF "command: 'grep -qxF \"$item: passed\" public-tests-$part.log'" "$workflow"
   check "the workflow scores \"$item\" ($part)" $?
 done < <(jq -r '.items[] | select(any(.cases[]; .suite == "public"))
   | [.part, "\(.number) \(.name) (\(.points) \(if .points == 1 then "pt" else "pts" end))"] | @tsv' "$manifest")

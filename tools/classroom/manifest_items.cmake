@@ -1,7 +1,9 @@
 # cmake -DMANIFEST=assignment/manifest.json -P manifest_items.cmake — prints, with CMake's
-# own JSON parser (no jq in a student repository's CI or a Gradescope image), one line per
-# item of the manifest that has a public case, in the manifest's order:
-#   <number> <name> (<points> pt|pts)
+# own JSON parser (no jq in a student repository's CI or a Gradescope image), first one
+# line per part of the manifest, then one per item that has a public case, in the
+# manifest's order:
+#   part <part> <public tests' time limit in seconds, parts[].public_tests.timeout_s>
+#   item <part> <number> <name> (<points> pt|pts)
 # the title the public tests give the item's test case ("1.6 _backward (3 pts)"; the
 # generated header's ASSIGNMENT_ITEM_<number> macros, cmake/nnkit_manifest.cmake), which
 # the student's `make test` prints with ": passed" or ": FAILED" after it. An item with no
@@ -22,6 +24,17 @@ macro(get out)
   endif()
 endmacro()
 
+string(JSON parts_count ERROR_VARIABLE error LENGTH "${json}" parts)
+if(error OR parts_count EQUAL 0)
+  message(FATAL_ERROR "${MANIFEST}: no parts (${error})")
+endif()
+math(EXPR parts_last "${parts_count} - 1")
+foreach(p RANGE ${parts_last})
+  get(part_name parts ${p} name)
+  get(part_timeout parts ${p} public_tests timeout_s)
+  message("part ${part_name} ${part_timeout}")
+endforeach()
+
 string(JSON count ERROR_VARIABLE error LENGTH "${json}" items)
 if(error OR count EQUAL 0)
   message(FATAL_ERROR "${MANIFEST}: no items (${error})")
@@ -31,6 +44,7 @@ foreach(i RANGE ${last})
   get(number items ${i} number)
   get(name items ${i} name)
   get(points items ${i} points)
+  get(part items ${i} part)
   string(JSON cases_count ERROR_VARIABLE error LENGTH "${json}" items ${i} cases)
   if(error)
     message(FATAL_ERROR "${MANIFEST}: item ${number} has no cases (${error})")
@@ -54,5 +68,5 @@ foreach(i RANGE ${last})
   else()
     set(unit pts)
   endif()
-  message("${number} ${name} (${points} ${unit})")
+  message("item ${part} ${number} ${name} (${points} ${unit})")
 endforeach()
