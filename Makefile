@@ -80,8 +80,8 @@ grade-batch: ## grade every folder in SUBMISSIONS=dir [OUT=out/batch] [GRADE_JOB
 validate: ## the kit is sound: the solution scores every point, the blank handout none; threshold margins
 	@$(MAKE) --no-print-directory grader
 	@$(GRADER) validate
-gradescope: ## pack Gradescope's autograder into dist/autograder.zip
-	@tools/make_gradescope.sh dist/autograder.zip
+gradescope: grader ## pack Gradescope's autograder into dist/autograder.zip (self-contained: headers and data split inside)
+	@NNKIT_GRADE=$(BUILD)/bin/nnkit-grade tools/make_gradescope.sh dist/autograder.zip
 classroom: ## write a GitHub Classroom workflow for student repositories into dist/classroom/
 	@tools/make_classroom.sh dist/classroom
 bench: deps data build ## nnkit vs NumPy/PyTorch: time, peak RSS, GFLOP/s (BENCH_ARGS="--epochs 2": quick)

@@ -21,14 +21,23 @@ set(CMAKE_RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/bin)
 set(CMAKE_ARCHIVE_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/lib)
 set(CMAKE_LIBRARY_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/lib)
 
-find_package(xtl REQUIRED)
-find_package(xtensor REQUIRED)
-find_package(xtensor-blas REQUIRED)
 set(BLA_VENDOR OpenBLAS)
 find_package(BLAS REQUIRED)
 find_package(ZLIB REQUIRED)
-find_package(doctest REQUIRED)
-find_package(nlohmann_json REQUIRED)
-find_package(fmt REQUIRED)
-find_package(CLI11 REQUIRED)
+# The header-only libraries: Debian's packages, or (only in the Gradescope autograder's
+# build, whose zip carries a copy of them and the file that makes their targets) that copy.
+set(NNKIT_VENDORED_INCLUDE "" CACHE PATH
+    "Folder of vendored header-only libraries instead of the system's (the Gradescope zip's)")
+if(NNKIT_VENDORED_INCLUDE)
+  include(${CMAKE_CURRENT_LIST_DIR}/nnkit_vendored.cmake)
+else()
+  find_package(xtl REQUIRED)
+  find_package(xtensor REQUIRED)
+  find_package(xtensor-blas REQUIRED)
+  find_package(nlohmann_json REQUIRED)
+  find_package(fmt REQUIRED)
+  find_package(CLI11 REQUIRED)
+  # the tests' framework: the Gradescope build, the only vendored one, has no tests
+  find_package(doctest REQUIRED)
+endif()
 

@@ -27,7 +27,17 @@ function(nnkit_grader_kit target)
   get_filename_component(compiler ${CMAKE_CXX_COMPILER} REALPATH)
   string(TOUPPER "${CMAKE_BUILD_TYPE}" build_type)
   separate_arguments(config_flags UNIX_COMMAND "${CMAKE_CXX_FLAGS} ${CMAKE_CXX_FLAGS_${build_type}}")
-  set(flags -std=c++20 ${config_flags} -DFMT_SHARED -I${OPENBLAS_CBLAS_INCLUDE} -Wall -Wextra
+  # fmt as the kit's libraries use it: Debian's shared libfmt, or header-only with the
+  # vendored headers (cmake/nnkit_vendored.cmake), which are staged in the kit's include/
+  # and seen by the sandboxed compile under /kit/include (grader/src/part_build.cpp).
+  if(NNKIT_VENDORED_INCLUDE)
+    set(fmt_flags -DFMT_HEADER_ONLY=1 -isystem/kit/include/vendored)
+    set(fmt_library "")
+  else()
+    set(fmt_flags -DFMT_SHARED)
+    set(fmt_library "\"$<TARGET_LINKER_FILE:fmt::fmt>\", ")
+  endif()
+  set(flags -std=c++20 ${config_flags} ${fmt_flags} -I${OPENBLAS_CBLAS_INCLUDE} -Wall -Wextra
             ${kit_COMPILE_FLAGS})
   if(NNKIT_NATIVE)
     list(APPEND flags -march=native)
@@ -53,7 +63,7 @@ function(nnkit_grader_kit target)
   \"compile_flags\": [${flags_json}],
   \"kit_libraries\": [${libraries_json}],
   \"system_libraries\": [\"${blas_json}\", \"$<TARGET_LINKER_FILE:ZLIB::ZLIB>\",
-                       \"$<TARGET_LINKER_FILE:fmt::fmt>\", \"$<TARGET_LINKER_FILE:Boost::iostreams>\",
+                       ${fmt_library}\"$<TARGET_LINKER_FILE:Boost::iostreams>\",
                        \"$<TARGET_LINKER_FILE:Boost::filesystem>\", \"-lpthread\"],
   \"sandbox_env\": {}
 }
@@ -66,6 +76,10 @@ function(nnkit_grader_kit target)
     COMMAND ${CMAKE_COMMAND} -E copy_directory ${PROJECT_SOURCE_DIR}/lib/include ${dir}/include
     COMMAND ${CMAKE_COMMAND} -E copy ${kit_HEADERS} ${kit_MANIFEST_HEADER} ${dir}/include
     COMMAND ${CMAKE_COMMAND} -E copy ${kit_MANIFEST} ${dir}/manifest.json)
+  if(NNKIT_VENDORED_INCLUDE)
+    list(APPEND commands COMMAND ${CMAKE_COMMAND} -E copy_directory ${NNKIT_VENDORED_INCLUDE}
+                                 ${dir}/include/vendored)
+  endif()
   set(depends ${kit_LIBRARIES})
   foreach(library ${kit_LIBRARIES})
     list(APPEND commands COMMAND ${CMAKE_COMMAND} -E copy $<TARGET_FILE:${library}> ${dir}/lib)

@@ -41,13 +41,18 @@ listing=$(unzip -Z1 "$work/autograder.zip" 2>/dev/null)
 for path in setup.sh run_autograder CMakeLists.txt assignment/manifest.json \
             cmake/nnkit_manifest.cmake cmake/nnkit_grader_kit.cmake grader/src/main.cpp \
             lib/src/tensor/tensor.cpp "solution/${files[0]}" "handout/${files[0]}" \
-            data/setup.sh tools/install_deps.sh tools/packages-build.txt; do
+            tools/install_deps.sh tools/gradescope/packages.txt data/split/SHA256SUMS \
+            data/split/y_test.idx third_party/include/xtensor/xarray.hpp \
+            third_party/include/fmt/format-inl.h third_party/VERSIONS; do
   grep -qx "$path" <<< "$listing"; check "the zip has $path at its top level" $?
 done
 unzip -p "$work/autograder.zip" assignment/manifest.json 2>/dev/null | cmp -s - "$manifest"
 check "the zip's assignment/manifest.json is the kit's" $?
-! grep -qE '^(lib/tests|public_tests|tests|bench)/|\.py$' <<< "$listing"
-check "the zip leaves out the kit's tests, benchmarks and Python scripts" $?
+! grep -qE '^(lib/tests|public_tests|tests|bench)/|\.py$|\.gz$' <<< "$listing"
+check "the zip leaves out the kit's tests, benchmarks, Python scripts and the .gz dataset" $?
+(cd "$work" && mkdir split && unzip -q -o autograder.zip 'data/split/*' -d split \
+   && cd split/data/split && sha256sum --check --strict --quiet SHA256SUMS)
+check "the zip's data/split/ matches its SHA256SUMS" $?
 unzip -Z "$work/autograder.zip" setup.sh run_autograder 2>/dev/null | grep -c '^-rwx' | grep -qx 2
 check "setup.sh and run_autograder are executable in the zip" $?
 
@@ -64,6 +69,12 @@ check "setup.sh configures and builds nnkit-grade and its kit ($((SECONDS - star
 [ "$status" -eq 0 ] || { tail -40 "$work/setup.log"; echo "$failures failed"; exit 1; }
 test -x "$root/source/build/bin/nnkit-grade" && test -f "$root/source/build/grader-kit/kit.json"
 check "the grader and its kit are in source/build" $?
+grep -qx "NNKIT_VENDORED_INCLUDE:PATH=$root/source/third_party/include" "$root/source/build/CMakeCache.txt" \
+  && grep -q 'FMT_HEADER_ONLY' "$root/source/build/grader-kit/kit.json" \
+  && ! grep -q 'libfmt' "$root/source/build/grader-kit/kit.json"
+check "setup.sh builds with the zip's own headers (fmt header-only, no libfmt)" $?
+[ "$(stat -c %a "$root/source/data/split")" = 700 ] && [ "$(stat -c %a "$root/source/data/split/y_test.idx")" = 600 ]
+check "setup.sh leaves data/split/ (the held-out labels) readable by its owner only" $?
 check "nnkit-grade files lists the manifest's files" \
   $([ "$("$root/source/build/bin/nnkit-grade" files 2>&1)" = "$(printf '%s\n' "${files[@]}")" ]; echo $?)
 cp "$root/source/run_autograder" "$root/run_autograder"   # Gradescope copies it there

@@ -205,6 +205,19 @@ int command_files(const CommonOptions& o) {
   return 0;
 }
 
+/// Writes the manifest's split of the dataset (--data) into `out_dir` (export_split): the
+/// data the Gradescope zip carries instead of the dataset package.
+int command_export_split(const CommonOptions& o, const fs::path& out_dir) {
+  const fs::path data_dir = o.data_dir.empty() ? nnkit::data::default_data_dir() : o.data_dir;
+  if (is_exported_split(data_dir)) {
+    throw UsageError(fmt::format("--data {} is an exported split already; give the folder of the "
+                                 "four Fashion-MNIST .gz files", data_dir.string()));
+  }
+  export_split(data_dir, load_rubric(load_kit(o.kit_dir).manifest).split, out_dir);
+  if (!o.quiet) std::cerr << "export-split: wrote the split of " << data_dir.string() << " into " << out_dir.string() << "\n";
+  return 0;
+}
+
 /// The solution must score every point and the blank handout none of a student item's.
 int command_validate(const CommonOptions& o) {
   Setup s = set_up(o);
@@ -286,6 +299,14 @@ int main(int argc, char** argv) {
   auto* validate = app.add_subcommand("validate", "the solution scores everything, the blank handout nothing");
   add_common(*validate, common);
 
+  auto* export_split_command = app.add_subcommand(
+      "export-split", "write the manifest's split of the dataset into OUT as IDX files (for the Gradescope zip)");
+  fs::path split_dir;
+  export_split_command->add_option("OUT", split_dir, "the folder to write")->required();
+  export_split_command->add_option("--kit", common.kit_dir, "the staged grader kit (default: the one built with this binary)");
+  export_split_command->add_option("--data", common.data_dir, "Fashion-MNIST folder (default: $FMNIST_DIR or Debian's)");
+  export_split_command->add_flag("--quiet", common.quiet, "no progress line on stderr");
+
   auto* files = app.add_subcommand("files", "list the files a submission hands in, one per line");
   files->add_option("--kit", common.kit_dir, "the staged grader kit (default: the one built with this binary)");
 
@@ -303,6 +324,7 @@ int main(int argc, char** argv) {
     }
     if (validate->parsed()) return command_validate(common);
     if (files->parsed()) return command_files(common);
+    if (export_split_command->parsed()) return command_export_split(common, split_dir);
     // batch: the parent computes the reference once; children find it cached.
     Setup s = set_up(common, batch_options.suite, batch_items);
     const int threads = common.threads > 0 ? common.threads

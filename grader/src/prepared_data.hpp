@@ -20,8 +20,19 @@ struct PreparedData {
   std::string checksum;
 };
 
-/// Loads Fashion-MNIST from `dataset_dir` (nnkit::data checks every file), makes the
-/// manifest's split (`sizes`) and writes the sandbox's files under `cache_dir`/data
+/// Writes the manifest's split (`sizes`) of Fashion-MNIST in `dataset_dir` into `out_dir`
+/// as six plain IDX files: X_train.idx y_train.idx X_val.idx y_val.idx X_test.idx and the
+/// held-out y_test.idx. The Gradescope zip carries such a folder instead of the dataset
+/// (about 2 MB, no Debian package needed on the image); keep it readable by root only.
+void export_split(const std::filesystem::path& dataset_dir, const nnkit::data::SplitSizes& sizes,
+                  const std::filesystem::path& out_dir);
+
+/// Whether `dir` holds an exported split (its y_test.idx) rather than the four .gz files.
+bool is_exported_split(const std::filesystem::path& dir);
+
+/// Loads Fashion-MNIST from `dataset_dir` (nnkit::data checks every file) and makes the
+/// manifest's split (`sizes`) — or, when `dataset_dir` is an exported split, reads it and
+/// checks its shapes against `sizes` — and writes the sandbox's files under `cache_dir`/data
 /// (atomically; a file is rewritten whenever its bytes differ, so switching datasets
 /// replaces the split). Throws nnkit::Error naming a missing or damaged data file.
 PreparedData prepare_data(const std::filesystem::path& dataset_dir,

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Gradescope runs this once, as root, while it builds the autograder's image: the zip is
-# unpacked in $AUTOGRADER_ROOT/source (default /autograder/source). It installs the Debian
-# packages the kit needs (tools/packages-build.txt, Fashion-MNIST included; only what is
-# missing), checks the data, builds nnkit-grade and its kit (Release) into source/build,
-# and checks in this image that the kit grades (see NNKIT_SETUP_CHECK).
+# unpacked in $AUTOGRADER_ROOT/source (default /autograder/source). It installs the few
+# packages the autograder takes from the image (tools/gradescope/packages.txt: compiler,
+# CMake, OpenBLAS, zlib, bubblewrap, gnuplot, Boost's iostreams; only what is missing),
+# checks the data the zip carries (data/split/, against its SHA256SUMS) and leaves it
+# readable by root only (it holds the held-out test labels), builds nnkit-grade and its kit
+# (Release) into source/build with the header-only libraries the zip carries
+# (third_party/include), and checks in this image that the kit grades (NNKIT_SETUP_CHECK).
 #
 # Environment: AUTOGRADER_ROOT (default /autograder); JOBS (default: all cores);
 # NNKIT_SETUP_CHECK=validate|none — `validate` (default) grades the reference solution
@@ -19,22 +22,32 @@ check=${NNKIT_SETUP_CHECK:-validate}
 cd "$source_dir"
 
 echo "setup: $(. /etc/os-release 2>/dev/null && echo "${PRETTY_NAME:-unknown system}"), $(nproc) cores"
-tools/install_deps.sh tools/packages-build.txt
+tools/install_deps.sh tools/gradescope/packages.txt
 cmake_version=$(cmake --version | awk 'NR == 1 { print $3 }')
 if ! printf '3.22\n%s\n' "$cmake_version" | sort -V -C; then
   echo "setup: cmake $cmake_version is too old (the kit needs 3.22 or newer, as in Ubuntu 22.04" \
        "or Debian 12); choose a newer base image in Gradescope's autograder settings" >&2
   exit 1
 fi
-data/setup.sh
+split=$source_dir/data/split
+if ! (cd "$split" && sha256sum --check --strict --quiet SHA256SUMS); then
+  echo "setup: $split does not match its SHA256SUMS (above: which file): the zip is damaged" \
+       "or was changed after \`make gradescope\`; make it again and upload it" >&2
+  exit 1
+fi
+# Root only: the grader runs as root and reads it; student code never runs as root.
+chown -R 0:0 "$split" 2> /dev/null || true
+chmod 700 "$split" && chmod 600 "$split"/*
+echo "setup: data/split/ matches its SHA256SUMS ($(grep -c . "$split/SHA256SUMS") files, root only)"
 
-cmake -S "$source_dir" -B "$build_dir" -DCMAKE_BUILD_TYPE=Release > "$build_dir.configure.log" 2>&1 \
+cmake -S "$source_dir" -B "$build_dir" -DCMAKE_BUILD_TYPE=Release \
+      -DNNKIT_VENDORED_INCLUDE="$source_dir/third_party/include" > "$build_dir.configure.log" 2>&1 \
   || { cat "$build_dir.configure.log"; exit 1; }
 cmake --build "$build_dir" -j "${JOBS:-$(nproc)}" --target nnkit-grade grader-kit
 grade=$build_dir/bin/nnkit-grade
 
 case "$check" in
-  validate) "$grade" validate ;;
+  validate) "$grade" validate --data "$split" ;;
   none) ;;
   *) echo "setup: NNKIT_SETUP_CHECK=$check: expected validate or none" >&2; exit 2 ;;
 esac
