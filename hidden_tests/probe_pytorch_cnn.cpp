@@ -25,6 +25,7 @@
 #include <nnkit/tensor.hpp>
 
 #include "assignment_manifest.hpp"
+#include "model_fingerprint.hpp"
 #include "probe.hpp"
 #include "pytorch_cnn.hpp"
 #include "train_val_metrics.hpp"
@@ -209,6 +210,28 @@ void train_step(Observer& obs) {
 
 // ---- 3.2 the assignment's run, 3.3 the judgement -------------------------------------------
 
+/// What the run decides besides given code and data (probe/model_fingerprint.hpp): the
+/// network and process as the constructor leaves them, and the class's own members.
+std::string cnn_fingerprint(const PyTorchCNN& cnn) {
+  return probe::model_fingerprint(cnn.model) +
+         fmt::format("num_classes {}\nmetrics {} {} {} {}\n", cnn.num_classes,
+                     cnn.train_val_metrics.train_losses.size(), cnn.train_val_metrics.train_accs.size(),
+                     cnn.train_val_metrics.val_losses.size(), cnn.train_val_metrics.val_accs.size());
+}
+
+/// What the student's code makes of a finished run: the plot (given code) and the
+/// judgement (3.3). The same after the real run and after a replay.
+void observe_after_training(Observer& obs, const PyTorchCNN& cnn) {
+  // The plot is given code, but a failure (no gnuplot) must not hide the judgement.
+  try {
+    const auto png = cnn.plot_train_val_metrics(probe::out_dir());
+    obs.file("plot", png.filename().string());
+  } catch (const std::exception& error) {
+    obs.text("plot_exception", error.what());
+  }
+  obs.text("judgement", cnn.report_my_judgement());
+}
+
 void full_training(Observer& obs) {
   // As pytorch_cnn_main.cpp: keep freed activations in the heap for the next epoch instead
   // of mmapping ~1.5 GB afresh (a sixth of the run); results are unchanged.
@@ -224,20 +247,38 @@ void full_training(Observer& obs) {
   // deadline read from the reference's first observation (grader/src/grading.hpp); this
   // one would otherwise look like a hang for its whole training.
   obs.text("constructed", "yes");
+  obs.text("fingerprint", cnn_fingerprint(cnn));
   std::ostringstream printed;
   cnn.train(X_train, y_train, X_val, y_val, assignment::manifest::pytorch_cnn::hyperparameters::epochs,
             assignment::manifest::pytorch_cnn::hyperparameters::learning_rate, printed);
   obs.labels("test_predictions", labels_of(cnn.predict(X_test)));
   observe_metrics(obs, cnn.train_val_metrics);
   obs.text("progress", printed.str());
-  // The plot is given code, but a failure (no gnuplot) must not hide the judgement.
-  try {
-    const auto png = cnn.plot_train_val_metrics(probe::out_dir());
-    obs.file("plot", png.filename().string());
-  } catch (const std::exception& error) {
-    obs.text("plot_exception", error.what());
-  }
-  obs.text("judgement", cnn.report_my_judgement());
+  observe_after_training(obs, cnn);
+}
+
+// ---- replaying the reference's full run (docs/architecture.md) ------------------------------
+
+/// The network as 3.2.full_training builds it, before training: the grader compares this
+/// with the reference's "fingerprint" of the full run.
+void full_training_fingerprint(Observer& obs) {
+  PyTorchCNN cnn;
+  obs.text("fingerprint", cnn_fingerprint(cnn));
+}
+
+/// Run only when the fingerprint matched: the same network, given the reference's learning
+/// curve (which this network's run would have produced, value for value) instead of
+/// training; the student's code draws and judges it as after the real run.
+void full_training_replay(Observer& obs) {
+  PyTorchCNN cnn;
+  obs.text("constructed", "yes");
+  obs.text("fingerprint", cnn_fingerprint(cnn));
+  auto inputs = probe::replay_inputs();
+  cnn.train_val_metrics.train_losses = inputs.at("train_losses");
+  cnn.train_val_metrics.train_accs = inputs.at("train_accs");
+  cnn.train_val_metrics.val_losses = inputs.at("val_losses");
+  cnn.train_val_metrics.val_accs = inputs.at("val_accs");
+  observe_after_training(obs, cnn);
 }
 
 void judgement_valid_word(Observer& obs) {
@@ -262,6 +303,8 @@ std::vector<probe::Probe> probe::part_probes() {
       {"3.1.random_forward", random_forward},
       {"3.1.train_step", train_step},
       {"3.2.full_training", full_training},
+      {"3.2.full_training.fingerprint", full_training_fingerprint},
+      {"3.2.full_training.replay", full_training_replay},
       {"3.3.valid_word", judgement_valid_word},
   };
 }

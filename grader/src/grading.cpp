@@ -6,13 +6,16 @@
 #include <algorithm>
 #include <chrono>
 #include <iostream>
+#include <optional>
 #include <set>
 #include <tuple>
 
 #include <fmt/format.h>
 
+#include "given_code.hpp"
 #include "judge.hpp"
 #include "probe_run.hpp"
+#include "replay.hpp"
 #include "text.hpp"
 
 namespace grader {
@@ -275,6 +278,21 @@ GradeReport grade_submission(const Kit& kit, const Rubric& rubric, const Referen
       // deadline (grading.hpp).
       std::string hung_probe;
       bool hung_probe_public = false;
+      // Whether the reference's long runs may be replayed for this file (replay.hpp).
+      // Decided before any probe runs, so the log says it even when the budget stops them.
+      std::string no_replay = "replays are off (--no-replay)";
+      if (options.replay && !part.replays.empty()) {
+        const std::string difference = given_code_difference(
+            read_file(kit.handout_dir / part.file), read_file(options.work_dir / "submission" / part.file));
+        no_replay = difference.empty() ? "" : "the file's given code is not the handout's: " + difference;
+      }
+      if (!no_replay.empty()) {
+        for (const auto& replay : part.replays) {
+          if (!probes_of_part[name].count(replay.probe)) continue;
+          report.instructor_log.push_back(
+              fmt::format("{} probe {}: runs in full, no replay: {}", name, replay.probe, no_replay));
+        }
+      }
       for (const auto& probe : probes_of_part[name]) {
         const std::string key = name + "/" + probe;
         const bool hidden = !public_probes.count(key);
@@ -292,8 +310,29 @@ GradeReport grade_submission(const Kit& kit, const Rubric& rubric, const Referen
           settings.startup_s = startup_deadline(reference.find_timing(name, probe), settings.timeout_s);
         }
         try {
-          ProbeRun run = run_probe(kit, result.build.probe_binary, probe,
-                                   options.work_dir / "out" / name / probe, settings);
+          std::optional<ProbeRun> replayed;
+          if (const Replay* replay = part.replay_of(probe); replay && no_replay.empty()) {
+            ReplayAttempt attempt = try_replay(kit, *replay, reference.find(name, probe),
+                                               result.build.probe_binary, options.work_dir / "out" / name,
+                                               settings, part.timeout_s);
+            if (attempt.run) {
+              replayed = std::move(attempt.run);
+              say(fmt::format("{} probe {}: replayed the reference's run (the same network, the "
+                              "given code unchanged; {:.1f} s)", name, probe, replayed->process.wall_seconds));
+            } else {
+              report.instructor_log.push_back(
+                  fmt::format("{} probe {}: runs in full, no replay: {}", name, probe, attempt.why_not));
+              if (attempt.hung && hung_probe.empty()) {
+                // its constructor hangs: the full run gets the start-up deadline
+                hung_probe = replay->fingerprint_probe;
+                hung_probe_public = false;
+                settings.startup_s = startup_deadline(reference.find_timing(name, probe), settings.timeout_s);
+              }
+            }
+          }
+          ProbeRun run = replayed ? std::move(*replayed)
+                                  : run_probe(kit, result.build.probe_binary, probe,
+                                              options.work_dir / "out" / name / probe, settings);
           const bool budget_stopped = clamped && run.process.timed_out;
           if (run.process.not_started) {
             // Named only where the student may read it: a hidden-only probe's id is not theirs.

@@ -101,6 +101,9 @@ struct GradeOptions {
   std::filesystem::path work_dir;   ///< per-grading scratch (probe outputs); removed after
   bool progress = true;
   GradingBudget budget;             ///< no budget by default
+  /// Replay the reference's long runs where the manifest allows and the submission builds
+  /// the same network (replay.hpp); false: every probe runs in full (--no-replay).
+  bool replay = true;
   /// Called with the report so far (GradeReport::finished false) at the start, after
   /// each probe that ran longer than a few seconds and after each part, so that a
   /// grading killed midway leaves the cases it finished (main.cpp writes results.json).

@@ -51,12 +51,14 @@ struct CommonOptions {
   fs::path data_dir;              ///< default: nnkit's (FMNIST_DIR or Debian's)
   int threads = 0;                ///< OpenBLAS's and nnkit's threads in probes; 0: all cores
   bool quiet = false;
+  bool no_replay = false;         ///< run every long probe in full (GradeOptions::replay)
 };
 
 void add_common(CLI::App& app, CommonOptions& o) {
   app.add_option("--kit", o.kit_dir, "the staged grader kit (default: the one built with this binary)");
   app.add_option("--cache", o.cache_dir, "cache folder (default: KIT/cache)");
-  app.add_option("--data", o.data_dir, "Fashion-MNIST folder (default: $FMNIST_DIR or Debian's)");
+  app.add_option("--data", o.data_dir,
+                 "Fashion-MNIST folder, or a split `export-split` wrote (default: $FMNIST_DIR or Debian's)");
   // The range keeps each probe's threads under its sandbox's process limit (probe_run.hpp).
   app.add_option("--threads", o.threads,
                  fmt::format("threads per probe, OpenBLAS's and nnkit's workers, 1 to {} "
@@ -64,6 +66,9 @@ void add_common(CLI::App& app, CommonOptions& o) {
                              max_probe_threads(), default_probe_threads()))
       ->check(CLI::Validator(probe_threads_problem, "1.." + std::to_string(max_probe_threads())));
   app.add_flag("--quiet", o.quiet, "no progress lines on stderr");
+  app.add_flag("--no-replay", o.no_replay,
+               "run every long probe in full, even where the submission builds the reference's "
+               "network and the reference's run could be replayed");
 }
 
 /// Everything a grading needs that does not depend on the submission.
@@ -112,6 +117,7 @@ Setup set_up(const CommonOptions& o, const std::string& suite = "all",
   s.options.cache_dir = o.cache_dir.empty() ? s.kit.root / "cache" : o.cache_dir;
   s.options.threads = o.threads > 0 ? o.threads : default_probe_threads();
   s.options.progress = !o.quiet;
+  s.options.replay = !o.no_replay;
   const fs::path data_dir = o.data_dir.empty() ? nnkit::data::default_data_dir() : o.data_dir;
   // The cache (reference observations, solution builds) and the dataset (the held-out
   // labels) stay hidden even where a sandbox sees their folder (under /usr or /etc).
@@ -241,6 +247,14 @@ int command_validate(const CommonOptions& o) {
                                r.message);
     }
   }
+  // The reference solution's long runs must replay: else every correct submission would
+  // pay for the full run, and the budget an instructor sets would not hold.
+  for (const auto& line : solution.instructor_log) {
+    if (s.options.replay && line.find("runs in full, no replay") != std::string::npos) {
+      ok = false;
+      std::cout << fmt::format("validate: the solution's run is not replayed: {}\n", line);
+    }
+  }
   ok = print_margins(solution) && ok;
   for (const char* suite : {"public", "hidden"}) {
     double sol = 0, max = 0, empty = 0;
@@ -340,6 +354,7 @@ int main(int argc, char** argv) {
     batch_options.data_checksum = s.data.checksum;
     batch_options.work_root = s.options.cache_dir / "work";   // grade_folder's CACHE/work/<pid>
     if (common.quiet) batch_options.grade_arguments.push_back("--quiet");
+    if (common.no_replay) batch_options.grade_arguments.push_back("--no-replay");
     return run_batch(s.rubric, batch_options) == 0 ? 0 : 1;
   } catch (const UsageError& e) {
     std::cerr << "nnkit-grade: " << e.what() << "\n";

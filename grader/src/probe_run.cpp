@@ -68,6 +68,7 @@ ProbeRun run_probe(const Kit& kit, const fs::path& probe_binary, const std::stri
   fs::remove_all(out_dir, ec);
   fs::create_directories(out_dir);
   if (geteuid() == 0) chown(out_dir.c_str(), sandbox_uid(), sandbox_uid());
+  for (const auto& [name, bytes] : settings.input_files) write_file_atomically(out_dir / name, bytes);
 
   SandboxCommand command;
   command.argv = {"/probe/probe", probe};

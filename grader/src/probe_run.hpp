@@ -32,6 +32,9 @@ struct ProbeSettings {
   /// (SandboxLimits::startup_seconds; grading.cpp sets it only after a probe of the same
   /// part hung before observing anything). 0: none.
   double startup_s = 0;
+  /// Files written into the probe's out folder before it starts (name, bytes): a replay
+  /// probe's inputs (replay.hpp).
+  std::vector<std::pair<std::string, std::string>> input_files{};
 };
 
 /// The manifest's numerics.blas_pinning.env when this machine's CPU has every one of its

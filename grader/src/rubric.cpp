@@ -88,10 +88,31 @@ Part part_of(const json& j) {
     throw Error(fmt::format("\"test_accuracy_threshold\" is {}; expected an accuracy in [0, 1]",
                             part.test_accuracy_threshold));
   }
+  if (j.contains("replays")) {
+    for (const auto& r : array(j, "replays")) {
+      Replay replay{text(r, "probe"), text(r, "fingerprint_probe"), text(r, "replay_probe"), {}, {}};
+      for (const auto& [field, keys] : {std::pair{"inputs", &replay.inputs}, std::pair{"kept", &replay.kept}}) {
+        for (const auto& key : array(r, field)) {
+          if (!key.is_string()) {
+            throw Error(fmt::format("a replay's \"{}\" lists observation keys (strings)", field));
+          }
+          keys->push_back(key.get<std::string>());
+        }
+      }
+      part.replays.push_back(std::move(replay));
+    }
+  }
   return part;
 }
 
 }  // namespace
+
+const Replay* Part::replay_of(const std::string& probe) const {
+  for (const auto& r : replays) {
+    if (r.probe == probe) return &r;
+  }
+  return nullptr;
+}
 
 const Part& Rubric::part(const std::string& name) const {
   for (const auto& p : parts) {

@@ -47,12 +47,29 @@ struct Item {
   std::vector<Case> cases;
 };
 
+/// A long probe whose reference run may be replayed (a part's "replays" in the manifest;
+/// docs/architecture.md, "Replaying the reference's run"): when the submission's given code
+/// is unchanged and `fingerprint_probe` observes the same "fingerprint" as `probe` did in
+/// the reference's run, `replay_probe` runs instead of `probe`, handed the reference's
+/// `inputs` observations; what is judged is the reference's `kept` observations and
+/// everything `replay_probe` observed.
+struct Replay {
+  std::string probe;              ///< 3.2.full_training
+  std::string fingerprint_probe;  ///< 3.2.full_training.fingerprint
+  std::string replay_probe;       ///< 3.2.full_training.replay
+  std::vector<std::string> inputs;  ///< train_losses, ...: arrays handed to replay_probe
+  std::vector<std::string> kept;    ///< test_predictions, ...: taken from the reference's run
+};
+
 struct Part {
   std::string name;              ///< numpy_ann
   std::string class_name;        ///< NumpyANN
   std::string file;              ///< numpy_ann.cpp: what a submission hands in
   double timeout_s = 60;         ///< a probe's wall-clock limit unless its case says more
   double test_accuracy_threshold = 0;
+  std::vector<Replay> replays;   ///< probes whose reference run may be replayed
+  /// The replay of `probe`, or null.
+  const Replay* replay_of(const std::string& probe) const;
 };
 
 /// numerics.blas_pinning: environment variables set in every probe when the grading

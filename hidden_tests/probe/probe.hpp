@@ -27,6 +27,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -73,6 +74,14 @@ std::filesystem::path out_dir();
 /// y_train, X_val, y_val, X_test as IDX files; the test labels are never there).
 /// y_test stays empty.
 const nnkit::data::TrainValTestSplit& assignment_split();
+
+/// The arrays the grader hands a replay probe (docs/architecture.md, "Replaying the
+/// reference's run"): the reference's observations the manifest's replay lists as its
+/// inputs, by key, read from $NNKIT_PROBE_OUT/replay_inputs.json. The grader writes that
+/// file only after the submission's fingerprint probe matched the reference's, so nothing
+/// of the reference's reaches a submission that builds another network. Throws
+/// std::runtime_error when the file is missing or not an object of number arrays.
+std::map<std::string, std::vector<double>> replay_inputs();
 
 /// argmax over the last axis of an [N, C] array or tensor, as class indices.
 std::vector<int> argmax_rows(const xt::xarray<double>& scores);
