@@ -212,8 +212,8 @@ void train_step(Observer& obs) {
 
 /// What the run decides besides given code and data (probe/model_fingerprint.hpp): the
 /// network and process as the constructor leaves them, and the class's own members.
-std::string cnn_fingerprint(const PyTorchCNN& cnn) {
-  return probe::model_fingerprint(cnn.model) +
+std::string cnn_fingerprint(const PyTorchCNN& cnn, long threads_before) {
+  return probe::model_fingerprint(cnn.model, threads_before) +
          fmt::format("num_classes {}\nmetrics {} {} {} {}\n", cnn.num_classes,
                      cnn.train_val_metrics.train_losses.size(), cnn.train_val_metrics.train_accs.size(),
                      cnn.train_val_metrics.val_losses.size(), cnn.train_val_metrics.val_accs.size());
@@ -241,13 +241,14 @@ void full_training(Observer& obs) {
   const Tensor X_train = images_tensor(split.X_train), y_train = labels_tensor(split.y_train);
   const Tensor X_val = images_tensor(split.X_val), y_val = labels_tensor(split.y_val);
   const Tensor X_test = images_tensor(split.X_test);
+  const long threads_before = probe::threads_before_construction();
   PyTorchCNN cnn;
   // Observed as soon as the network exists, before the long training: after a probe of
   // this part hung before observing anything, the grader gives later probes a start-up
   // deadline read from the reference's first observation (grader/src/grading.hpp); this
   // one would otherwise look like a hang for its whole training.
   obs.text("constructed", "yes");
-  obs.text("fingerprint", cnn_fingerprint(cnn));
+  obs.text("fingerprint", cnn_fingerprint(cnn, threads_before));
   std::ostringstream printed;
   cnn.train(X_train, y_train, X_val, y_val, assignment::manifest::pytorch_cnn::hyperparameters::epochs,
             assignment::manifest::pytorch_cnn::hyperparameters::learning_rate, printed);
@@ -262,17 +263,19 @@ void full_training(Observer& obs) {
 /// The network as 3.2.full_training builds it, before training: the grader compares this
 /// with the reference's "fingerprint" of the full run.
 void full_training_fingerprint(Observer& obs) {
+  const long threads_before = probe::threads_before_construction();
   PyTorchCNN cnn;
-  obs.text("fingerprint", cnn_fingerprint(cnn));
+  obs.text("fingerprint", cnn_fingerprint(cnn, threads_before));
 }
 
 /// Run only when the fingerprint matched: the same network, given the reference's learning
 /// curve (which this network's run would have produced, value for value) instead of
 /// training; the student's code draws and judges it as after the real run.
 void full_training_replay(Observer& obs) {
+  const long threads_before = probe::threads_before_construction();
   PyTorchCNN cnn;
   obs.text("constructed", "yes");
-  obs.text("fingerprint", cnn_fingerprint(cnn));
+  obs.text("fingerprint", cnn_fingerprint(cnn, threads_before));
   auto inputs = probe::replay_inputs();
   cnn.train_val_metrics.train_losses = inputs.at("train_losses");
   cnn.train_val_metrics.train_accs = inputs.at("train_accs");

@@ -15,7 +15,6 @@
 #include <fmt/format.h>
 
 #include <nnkit/autograd/node.hpp>
-#include <nnkit/kernels/gemm.hpp>
 #include <nnkit/kernels/parallel.hpp>
 #include <nnkit/random/generator.hpp>
 #include <nnkit/tensor_impl.hpp>
@@ -68,7 +67,12 @@ long thread_count() {
 
 }  // namespace
 
-std::string model_fingerprint(const nnkit::nn::Module& model) {
+long threads_before_construction() {
+  nnkit::kernels::num_worker_threads();  // starts the pool's workers, if they are not yet
+  return thread_count();
+}
+
+std::string model_fingerprint(const nnkit::nn::Module& model, long threads_before) {
   std::string out;
   module_types(model, "", out);
   out += "repr " + model.repr() + "\n";
@@ -90,9 +94,8 @@ std::string model_fingerprint(const nnkit::nn::Module& model) {
   out += fmt::format("generator seed={} draws={} next_normal={} stream={:016x}\n",
                      nnkit::default_generator().initial_seed(), state.draws,
                      state.next_normal ? fmt::format("{:a}", *state.next_normal) : "none", stream);
-  out += fmt::format("threads nnkit={} gemm={} openblas={} alive={}\n",
-                     nnkit::kernels::num_worker_threads(), nnkit::kernels::get_num_threads(),
-                     openblas_get_num_threads(), thread_count());
+  out += fmt::format("threads openblas={} started_by_construction={}\n", openblas_get_num_threads(),
+                     thread_count() - threads_before);
   out += fmt::format("grad_enabled {}\n", nnkit::is_grad_enabled());
 
   std::string handlers;

@@ -14,8 +14,11 @@
 ///     storage (shared weights train differently);
 ///   - the process state training reads or that could reach into it while no student code
 ///     is on the stack: the default generator's stream (its next 624 draws: the whole
-///     MT19937 state), nnkit's and OpenBLAS's thread counts, autograd's mode, the number of
-///     threads alive, the signal handlers installed and the interval timers armed.
+///     MT19937 state), OpenBLAS's thread count (nnkit pins it to 1: more threads change
+///     OpenBLAS's floats), autograd's mode, the threads the construction started, the
+///     signal handlers installed and the interval timers armed.
+/// Not the thread counts of the grading machine: nnkit's results do not depend on them
+/// (docs/numerics.md, "Threads"), and the reference may have run on another share of CPU.
 /// The digests are FNV-1a: not cryptographic. A submission could only collide on purpose
 /// by building the same module tree with other initial values of the same digest, which
 /// trains a network of the same architecture from another start — no advantage to gain.
@@ -25,7 +28,12 @@
 
 namespace probe {
 
-/// The fingerprint of `model` and of this process, as text (one fact per line).
-std::string model_fingerprint(const nnkit::nn::Module& model);
+/// The threads of this process now, nnkit's worker pool started first: measured before a
+/// network is built, for model_fingerprint.
+long threads_before_construction();
+
+/// The fingerprint of `model` and of this process, as text (one fact per line);
+/// `threads_before` is threads_before_construction() from before `model` was built.
+std::string model_fingerprint(const nnkit::nn::Module& model, long threads_before);
 
 }  // namespace probe
