@@ -55,7 +55,7 @@ packages=(
   build-essential cmake
   # the libraries nnkit links: BLAS, and zlib for the gzip'd data
   libopenblas-dev zlib1g-dev
-  # the grader's sandbox, and what run_autograder reads JSON and zips with
+  # the grader's sandbox, and what run_autograder reads JSON and unzips uploads with
   bubblewrap jq unzip
 )
 # shellcheck disable=SC2206  # a list of package names
