@@ -33,6 +33,8 @@
 #                             memory controllers), and its CPU time and peak memory are printed.
 #                             Off by default.
 #   JOBS                      setup.sh's build jobs (default: all cores)
+#   NNKIT_SETUP_CHECK         setup.sh's check (default validate; none skips it, for a
+#                             quicker run when only the gradings below matter)
 # Developer option, default empty — never for CI:
 #   NNKIT_FRESH_ROOT_EXTRA_PACKAGES  more Debian packages for the root, separated by spaces.
 #     While setup.sh still apt-installs the kit's libraries and data/setup.sh Debian's
@@ -153,9 +155,10 @@ pivot_root . .old
 cd /
 exec /usr/bin/env -i $clean_env /bin/bash -c "umount -l /.old && rmdir /.old && exec \"\$@\"" in_root "$@"
 '
-in_root() { unshare --mount --pid --net --fork --propagation private -- bash -c "$enter" enter "$root" "$entry" "$@"; }
+in_root_command=(unshare --mount --pid --net --fork --propagation private -- bash -c "$enter" enter "$root" "$entry")
+in_root() { "${in_root_command[@]}" "$@"; }
 
-# in_budget COMMAND...: COMMAND in a cgroup of $budget_cpus CPUs and $budget_mb MB without
+# in_budget COMMAND...: COMMAND (a program, not a function) in a cgroup of $budget_cpus CPUs and $budget_mb MB without
 # swap, as Gradescope's container limits it; prints wall, CPU and peak memory after.
 in_budget() {
   local cg=/sys/fs/cgroup name=nnkit-fresh-root-$$ groups=() start status cpu peak ooms
@@ -221,7 +224,7 @@ fi
 
 # --- 4. setup.sh, then two submissions ---------------------------------------------------
 start=$(date +%s)
-in_root env ${JOBS:+JOBS="$JOBS"} bash -c 'cd /autograder/source && bash ./setup.sh' > "$work/setup.log" 2>&1
+in_root env ${JOBS:+JOBS="$JOBS"} ${NNKIT_SETUP_CHECK:+NNKIT_SETUP_CHECK="$NNKIT_SETUP_CHECK"} bash -c 'cd /autograder/source && bash ./setup.sh' > "$work/setup.log" 2>&1
 status=$?
 setup_seconds=$(($(date +%s) - start))
 [ "$status" -ne 0 ] || tail -3 "$work/setup.log"
@@ -246,7 +249,7 @@ grade() {
   for file in "${files[@]}"; do cp "$ag/source/$folder/$file" "$ag/submission/"; done
   start=$(date +%s)
   if [ "$wrap" = in_budget ]; then
-    in_budget in_root bash -c 'cd /autograder && ./run_autograder' > "$work/run-$name.log" 2>&1
+    in_budget "${in_root_command[@]}" bash -c 'cd /autograder && ./run_autograder' > "$work/run-$name.log" 2>&1
   else
     in_root bash -c 'cd /autograder && ./run_autograder' > "$work/run-$name.log" 2>&1
   fi
