@@ -42,8 +42,8 @@ test-gcc11: deps data ## nnkit and its lib tests built with g++-11 (Ubuntu 22.04
 	@JOBS=$(JOBS) bash tests/test_gcc11.sh $(BUILD)
 test-classroom: deps data ## make classroom's workflow run here in a fresh student repository: a broken part costs only its items (builds nnkit once more: minutes)
 	@bash tests/test_classroom.sh
-test-gradescope: deps data ## the Gradescope zip in a fresh Debian 12 root (mmdebstrap, cached in BUILD): setup.sh, then the solution full marks, the blank handout 0 (root; minutes)
-	@JOBS=$(JOBS) bash tests/test_gradescope_fresh_root.sh $(BUILD)
+test-gradescope: grader ## the Gradescope zip in a fresh Debian 12 root (mmdebstrap, cached in BUILD): setup.sh, then the solution full marks, the blank handout 0 (root; minutes)
+	@JOBS=$(JOBS) NNKIT_GRADE=$(BUILD)/bin/nnkit-grade bash tests/test_gradescope_fresh_root.sh $(BUILD)
 
 demo: deps data build ## set up, build, run the programs, then grade the solution and the blank handout
 	@tools/demo.sh $(BUILD)

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # make test-gradescope: Gradescope's autograder zip in a fresh Debian 12 root, as Gradescope
 # would run it in a new image, with nothing of this machine's inside.
-#   1. mmdebstrap builds a minimal bookworm root holding only a compiler, make, cmake,
-#      OpenBLAS, zlib, bubblewrap, jq and unzip (the packages below): no xtensor, no
+#   1. mmdebstrap builds a minimal bookworm root holding only the packages setup.sh takes
+#      from the image (tools/gradescope/packages.txt: a compiler, make, cmake, OpenBLAS,
+#      zlib, bubblewrap, gnuplot with Boost's iostreams, jq, unzip): no xtensor, no
 #      Fashion-MNIST, no other library the kit builds with. The zip must bring the rest.
 #      The root is cached as a tarball in the build folder (BUILD_DIR/gradescope-root-
 #      <hash of the package list>.tar), so a rerun skips the bootstrap (about a minute).
@@ -51,15 +52,11 @@ extra=${NNKIT_FRESH_ROOT_EXTRA_PACKAGES:-}
 say() { echo "test_gradescope_fresh_root: $*"; }
 die() { say "$*" >&2; exit 2; }
 
-# What Gradescope's images have anyway, and nothing the zip should bring itself:
-packages=(
-  # the compiler and build tools setup.sh builds nnkit-grade with
-  build-essential cmake
-  # the libraries nnkit links: BLAS, and zlib for the gzip'd data
-  libopenblas-dev zlib1g-dev
-  # the grader's sandbox, and what run_autograder reads JSON and unzips uploads with
-  bubblewrap jq unzip
-)
+# What Gradescope's images have anyway, and nothing the zip should bring itself: the list
+# setup.sh installs from (tools/gradescope/packages.txt), so the root has all of it and
+# setup.sh needs no network.
+mapfile -t packages < <(grep -v '^\s*#' "$repo/tools/gradescope/packages.txt" | awk 'NF { print $1 }')
+[ "${#packages[@]}" -gt 0 ] || die "no packages in $repo/tools/gradescope/packages.txt"
 # shellcheck disable=SC2206  # a list of package names
 packages+=($extra)
 
