@@ -31,7 +31,8 @@
 #   NNKIT_FRESH_ROOT_BUDGET   "CPUS MEGABYTES", e.g. "0.5 768" (Gradescope's default
 #                             container): the reference solution's run_autograder runs in a
 #                             cgroup limited like that (cgroup v2, or v1's cpu, cpuacct and
-#                             memory controllers), and its CPU time and peak memory are printed.
+#                             memory controllers), and its CPU time and peak memory are printed;
+#                             so does a copy with a comment in each file (compiled afresh).
 #                             Off by default.
 #   JOBS                      setup.sh's build jobs (default: all cores)
 #   NNKIT_SETUP_CHECK         setup.sh's check (default validate; none skips it, for a
@@ -157,8 +158,10 @@ in_root() { "${in_root_command[@]}" "$@"; }
 
 # in_budget COMMAND...: COMMAND (a program, not a function) in a cgroup of $budget_cpus CPUs and $budget_mb MB without
 # swap, as Gradescope's container limits it; prints wall, CPU and peak memory after.
+budget_runs=0
 in_budget() {
-  local cg=/sys/fs/cgroup name=nnkit-fresh-root-$$ groups=() start status cpu peak ooms
+  budget_runs=$((budget_runs + 1))   # a group of its own per run: the last one's is not empty yet
+  local cg=/sys/fs/cgroup name=nnkit-fresh-root-$$-$budget_runs groups=() start status cpu peak ooms
   local quota bytes=$((budget_mb << 20))
   quota=$(awk -v c="$budget_cpus" 'BEGIN { printf "%d", c * 100000 }')
   if [ -f "$cg/cgroup.controllers" ]; then   # cgroup v2
@@ -263,6 +266,21 @@ check "the reference solution scores the manifest's total, $((total / 100)) (sco
 check "every test has a visibility" \
   "$([ -n "$(field tests "$line")" ] && [ "$(field visible_field "$line")" = "$(field tests "$line")" ]; echo $?)"
 [ "$(field score "$line")" = "$total" ] || tail -30 "$work/run-reference solution.log"
+
+# With a budget, also the solution in substance but not in bytes (a comment in the first
+# region of each file): it compiles, as a student's own files do, instead of reusing the
+# builds validate cached for the solution's exact files; its CNN is still replayed.
+if [ -n "$budget" ]; then
+  mkdir -p "$ag/source/solution-edited"
+  for file in "${files[@]}"; do
+    awk '{ print } !done && /\/\/ >>> YOUR CODE HERE >>>/ { print "  // my own solution"; done = 1 }' \
+      "$ag/source/solution/$file" > "$ag/source/solution-edited/$file"
+  done
+  grade "solution with a comment in each file (compiled, not cached)" solution-edited in_budget
+  check "the solution with a comment in each file scores $((total / 100))" \
+    "$([ "$(field score "$line")" = "$total" ]; echo $?)"
+  rm -rf "$ag/source/solution-edited"
+fi
 
 grade "blank handout" handout
 check "the blank handout scores 0 of $((total / 100))" \
