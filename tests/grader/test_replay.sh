@@ -28,10 +28,10 @@ mapfile -t replays < <(jq -r '.parts[] | .name as $part | .file as $file | (.rep
   | [$part, $file, .probe] | @tsv' "$manifest")
 [ "${#replays[@]}" -gt 0 ] || { echo "no replay in $manifest: nothing to test"; exit 0; }
 
-# grade_as NAME FILE ARGS...: grades a copy of the solution where FILE is NAME's version
-# (already written to $work/NAME/FILE); the log in $work/NAME.log, stderr in $work/NAME.err.
+# grade_as NAME ARGS...: grades $work/NAME: the files already written there, the solution's
+# for the others; the log in $work/NAME.log, stderr in $work/NAME.err.
 grade_as() {
-  local name=$1 file=$2; shift 2
+  local name=$1; shift
   for f in $(jq -r '.parts[].file' "$manifest"); do
     [ -f "$work/$name/$f" ] || cp "$source/solution/$f" "$work/$name/$f"
   done
@@ -52,7 +52,7 @@ for replay in "${replays[@]}"; do
   # 1. the solution: replayed, full marks
   mkdir -p "$work/solution"
   start=$SECONDS
-  grade_as solution "$file" --items "$items"
+  grade_as solution --items "$items"
   grep -q "probe $probe: replayed the reference's run" "$work/solution.err"
   check "the solution's $probe is replayed ($((SECONDS - start)) s)" $?
   score=$(jq '[.tests[].score] | add' "$work/solution.json") max=$(jq '[.tests[].max_score] | add' "$work/solution.json")
@@ -61,7 +61,7 @@ for replay in "${replays[@]}"; do
 
   # 2. --no-replay
   mkdir -p "$work/no_replay"
-  grade_as no_replay "$file" --items "$items" --no-replay --budget 1
+  grade_as no_replay --items "$items" --no-replay --budget 1
   grep -q "probe $probe: runs in full, no replay: .*replays are off" "$work/no_replay.log"
   check "--no-replay runs $probe in full" $?
 
@@ -69,7 +69,7 @@ for replay in "${replays[@]}"; do
   mkdir -p "$work/given_changed"
   last=$(grep -n '^}' "$source/solution/$file" | tail -1 | cut -d: -f1)
   sed "${last}s|\$|  // my own note|" "$source/solution/$file" > "$work/given_changed/$file"
-  grade_as given_changed "$file" --items "$items" --budget 1
+  grade_as given_changed --items "$items" --budget 1
   grep -q "probe $probe: runs in full, no replay: the file's given code is not the handout's" "$work/given_changed.log"
   check "a changed given line turns the replay of $probe off" $?
 
@@ -77,7 +77,7 @@ for replay in "${replays[@]}"; do
   mkdir -p "$work/define"
   awk '{ print } !done && /\/\/ >>> YOUR CODE HERE >>>/ { print "#define MY_MACRO 1"; done = 1 }' \
     "$source/solution/$file" > "$work/define/$file"
-  grade_as define "$file" --items "$items" --budget 1
+  grade_as define --items "$items" --budget 1
   grep -q "no replay: .*a preprocessor line" "$work/define.log"
   check "a #define in a region turns the replay of $probe off" $?
 
@@ -88,9 +88,9 @@ for replay in "${replays[@]}"; do
        inside && !done && match($0, /\(0\.[0-9]+\)/) { $0 = substr($0, 1, RSTART) "0.25" substr($0, RSTART + RLENGTH - 1); done = 1 }
        { print }' "$source/solution/$file" > "$work/other_network/$file"
   ! cmp -s "$source/solution/$file" "$work/other_network/$file" || fail "no decimal constant in a region of $file to change"
-  [ -z "$cheap" ] || grade_as other_network "$file" --items "$cheap"
+  [ -z "$cheap" ] || grade_as other_network --items "$cheap"
   start=$SECONDS
-  grade_as other_network "$file" --items "$items" --budget 20
+  grade_as other_network --items "$items" --budget 20
   grep -q "probe $probe: runs in full, no replay: its network is not the reference's" "$work/other_network.log"
   check "another network's $probe runs in full ($((SECONDS - start)) s, stopped by the budget)" $?
 done
