@@ -10,8 +10,8 @@
 /// prints.
 ///
 /// The examples below are what PyTorch 1.13 prints for the same calls
-/// (the instructors' PyTorch script writes them to pytorch_ann_examples.json,
-/// checked against lib/tests/golden/torch/seeding.json; the public tests and the program
+/// (the instructors' PyTorch script writes them to pytorch_ann_examples.json, and
+/// nnkit's own tests check its seeding against torch's; the public tests and the program
 /// pytorch_ann check them). Your bodies go in pytorch_ann.cpp.
 ///
 /// Item 2.6 is the assignment's run (the program pytorch_ann: `make pytorch_ann`) with the
