@@ -11,8 +11,11 @@
 #        // >>> YOUR CODE HERE >>>
 #        ...reference code...
 #        // <<< END OF YOUR CODE <<<
-#    keeps its markers and gets, instead of the code, a stub that compiles and fails:
+#    keeps its markers and gets, instead of the code, a stub that compiles without a
+#    warning and fails:
+#        (void)z;  // unused until your code replaces this stub
 #        throw std::logic_error("not implemented: 1.3 NumpyANN::_relu_grad");
+#    (the (void) line marks the function's parameters that only the region used).
 #  - in theory.md every answer between <!-- >>> ANSWER >>> --> and <!-- <<< END OF ANSWER <<< -->
 #    is dropped;
 #  - HANDOUT_README.md becomes README.md, its @PARTS_TABLE@ line replaced by the manifest's
