@@ -1,5 +1,5 @@
 # Build settings and dependencies shared by the kit's top-level CMakeLists.txt and the
-# student archive's (tools/handout_dist/CMakeLists.txt): one place for both.
+# student archive's: one place for both.
 if(NOT CMAKE_BUILD_TYPE AND NOT CMAKE_CONFIGURATION_TYPES)
   set(CMAKE_BUILD_TYPE Release CACHE STRING "Build type" FORCE)
 endif()
