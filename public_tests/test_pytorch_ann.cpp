@@ -40,6 +40,7 @@
 
 #include "assignment_manifest.hpp"
 #include "assignment_split.hpp"
+#include "check_text.hpp"
 #include "pytorch_ann.hpp"
 #include "train_val_metrics.hpp"
 
@@ -68,23 +69,31 @@ Tensor tensor_of(const json& j) {
                              j.at("dtype") == "int64" ? nnkit::Dtype::Int64 : nnkit::Dtype::Float32);
 }
 
+/// Where most expected values come from: torch's own run of the same calls.
+const std::string kTorch = "torch's value, golden/pytorch_ann.json";
+
 /// CHECKs equal shapes and |got − expected| ≤ tolerance everywhere (0: bit-equal floats);
-/// names the first bad element. Returns the largest difference.
+/// names the first bad element and `reference`, where the expected values come from.
+/// Returns the largest difference.
 double check_close(const Tensor& got, const Tensor& expected, const std::string& what,
-                   double tolerance) {
+                   const std::string& reference, double tolerance) {
   REQUIRE_MESSAGE(got.shape() == expected.shape(),
-                  what << ": shape " << nnkit::to_string(got.shape()) << ", expected "
-                       << nnkit::to_string(expected.shape()));
+                  public_tests::shape_mismatch_text(what, got.shape(), expected.shape(), reference));
   double worst = 0.0;
+  std::size_t first = 0, differing = 0;
   for (std::int64_t i = 0; i < expected.numel(); ++i) {
-    const double g = got.data()[i], e = expected.data()[i];
-    const double difference = std::abs(g - e);
-    if (!(difference <= tolerance)) {
-      FAIL_CHECK(fmt::format("{}: element {} (flat) is {:.9g}, expected {:.9g} (difference "
-                             "{:.3g}, allowed {:.3g})", what, i, g, e, difference, tolerance));
-      return difference;
-    }
+    const double difference = std::abs(static_cast<double>(got.data()[i]) - expected.data()[i]);
+    if (!(difference <= tolerance) && differing++ == 0) first = static_cast<std::size_t>(i);
     worst = std::max(worst, difference);
+  }
+  if (differing > 0) {
+    const double g = got.data()[first], e = expected.data()[first];
+    const std::string allowed =
+        tolerance == 0.0 ? "must be equal to the last bit"
+                         : fmt::format("difference {:.3g}, allowed {:.3g}", std::abs(g - e), tolerance);
+    FAIL_CHECK(public_tests::value_mismatch_text(
+        what, expected.shape(), first, differing, static_cast<std::size_t>(expected.numel()),
+        fmt::format("{:.9g}", g), fmt::format("{:.9g}", e), reference, allowed));
   }
   return worst;
 }
@@ -261,14 +270,16 @@ TEST_CASE(ASSIGNMENT_ITEM_2_1) {
       const auto got = seeded.model.parameters();
       REQUIRE(got.size() == expected.size());
       for (std::size_t i = 0; i < got.size(); ++i) {
-        check_close(got[i], expected[i], fmt::format("parameter {} with seed {}", i, seed), 0.0);
+        check_close(got[i], expected[i], fmt::format("parameter {} with seed {}", i, seed),
+                    "nnkit's Linear layers built right after manual_seed(seed), as torch draws them",
+                    0.0);
       }
     }
     // The constructor draws the initial weights and nothing else: rand() right after it
     // continues torch's stream exactly where torch's does.
     PyTorchANN ann(5, 10, 3);
     check_close(nnkit::rand({5}), tensor_of(example().at("ann_5_10_3").at("forward_x")),
-                "rand({5}) right after PyTorchANN(5, 10, 3)", 0.0);
+                "rand({5}) right after PyTorchANN(5, 10, 3)", kTorch, 0.0);
   }
 }
 
@@ -280,7 +291,7 @@ TEST_CASE(ASSIGNMENT_ITEM_2_2) {
   CHECK_MESSAGE(nnkit::repr(y) == ex.at("repr_forward_out").get<std::string>(),
                 "forward(rand({5})) prints " << nnkit::repr(y) << "; PyTorch prints "
                                              << ex.at("repr_forward_out").get<std::string>());
-  check_close(y, tensor_of(ex.at("forward_out")), "forward(rand({5}))", 1e-6);
+  check_close(y, tensor_of(ex.at("forward_out")), "forward(rand({5}))", kTorch, 1e-6);
   CHECK_MESSAGE(y.grad_fn() != nullptr, "forward must record the graph (train calls backward on it)");
 
   SUBCASE("a batch [N, 5] gives one row of logits per sample") {
@@ -326,7 +337,10 @@ TEST_CASE(ASSIGNMENT_ITEM_2_3) {
     double worst = 0.0;
     for (const auto& [name, values] : series) {
       const auto want = m.at(name).get<std::vector<double>>();
-      REQUIRE_MESSAGE(values->size() == want.size(), name << ": one value per epoch");
+      // fmt, not `name << ...`: doctest 2.4.9 streams a const char* as its address
+      REQUIRE_MESSAGE(values->size() == want.size(),
+                      fmt::format("{}: one value per epoch: {} values, expected {}", name,
+                                  values->size(), want.size()));
       for (std::size_t e = 0; e < want.size(); ++e) {
         const double difference = std::abs((*values)[e] - want[e]);
         worst = std::max(worst, difference);
@@ -338,7 +352,7 @@ TEST_CASE(ASSIGNMENT_ITEM_2_3) {
     const auto params = net.model.named_parameters();
     for (const auto& [name, tensor] : params) {
       worst = std::max(worst, check_close(tensor, tensor_of(small.at("params").at(name)),
-                                          "trained " + name, kSmallRunTolerance));
+                                          "trained " + name, kTorch, kSmallRunTolerance));
     }
     MESSAGE(fmt::format("train_small: largest difference from PyTorch {:.3g}", worst));
   }
@@ -420,7 +434,7 @@ TEST_CASE(ASSIGNMENT_ITEM_2_4) {
     net.forward(nnkit::rand({5}));
     const Tensor predicted = net.predict(nnkit::rand({5, 5}));
     CHECK(nnkit::repr(predicted) == ex.at("repr_predict").get<std::string>());
-    check_close(predicted, tensor_of(ex.at("predict")), "predict(rand({5, 5}))", 0.0);
+    check_close(predicted, tensor_of(ex.at("predict")), "predict(rand({5, 5}))", kTorch, 0.0);
 
     const auto& first = example().at("ann_5_10_3_predict_first");
     PyTorchANN fresh(5, 10, 3);
@@ -438,7 +452,7 @@ TEST_CASE(ASSIGNMENT_ITEM_2_4) {
     CHECK_FALSE(predicted.requires_grad());
     CHECK_MESSAGE(!net.model.is_training(), "predict switches the model to eval mode");
     const Tensor expected = net.forward(X).argmax(1);
-    check_close(predicted, expected, "predict(X)", 0.0);
+    check_close(predicted, expected, "predict(X)", "the argmax of your own forward(X)", 0.0);
   }
 }
 
@@ -515,7 +529,9 @@ TEST_CASE(ASSIGNMENT_ITEM_2_6) {
       {"val_accs", &net.train_val_metrics.val_accs}};
   for (const auto& [name, values] : series) {
     const auto want = m.at(name).get<std::vector<double>>();
-    REQUIRE_MESSAGE(values->size() == want.size(), name << ": one value per epoch");
+    REQUIRE_MESSAGE(values->size() == want.size(),
+                    fmt::format("{}: one value per epoch: {} values, expected {}", name,
+                                values->size(), want.size()));
     const bool is_loss = std::string(name).find("loss") != std::string::npos;
     const double epoch_tolerance = is_loss ? kRunEpochLossTolerance : kRunEpochAccuracyTolerance;
     const double mean_tolerance = is_loss ? kRunMeanLossTolerance : kRunMeanAccuracyTolerance;

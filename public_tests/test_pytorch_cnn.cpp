@@ -40,6 +40,7 @@
 
 #include "assignment_manifest.hpp"
 #include "assignment_split.hpp"
+#include "check_text.hpp"
 #include "pytorch_cnn.hpp"
 #include "train_val_metrics.hpp"
 
@@ -59,23 +60,29 @@ const json& golden() {
 }
 
 /// CHECKs that `got` has torch's shape and values to a relative `rel` (absolute below
-/// `floor`); names the first bad element and prints both tensors.
+/// `floor`); names the first bad element, how many differ and where the values come from.
 void check_close(const Tensor& got, const json& expected, const std::string& what,
                  double rel = 1e-4, double floor = 1e-3) {
+  const std::string reference = "torch's value, golden/pytorch_cnn.json";
   const auto shape = expected.at("shape").get<nnkit::Shape>();
-  REQUIRE_MESSAGE(got.shape() == shape, what << ": shape " << nnkit::to_string(got.shape())
-                                             << ", torch gives " << nnkit::to_string(shape));
+  REQUIRE_MESSAGE(got.shape() == shape,
+                  public_tests::shape_mismatch_text(what, got.shape(), shape, reference));
   const auto values = expected.at("data").get<std::vector<double>>();
   double worst = 0.0;
+  std::size_t first = 0, differing = 0;
   for (std::size_t i = 0; i < values.size(); ++i) {
-    const double g = got.data()[i], e = values[i];
-    const double error = std::abs(g - e) / std::max(std::abs(e), floor);
+    const double error = std::abs(got.data()[i] - values[i]) / std::max(std::abs(values[i]), floor);
+    if (!(error <= rel) && differing++ == 0) first = i;
     worst = std::max(worst, error);
-    if (!(error <= rel)) {
-      FAIL_CHECK(fmt::format("{}: element {} is {:.9g}, torch gives {:.9g} (relative error {:.3g} "
-                             "> {:.0e})\n  got {}", what, i, g, e, error, rel, nnkit::repr(got)));
-      return;
-    }
+  }
+  if (differing > 0) {
+    const double g = got.data()[first], e = values[first];
+    FAIL_CHECK(public_tests::value_mismatch_text(
+        what, shape, first, differing, values.size(), fmt::format("{:.9g}", g),
+        fmt::format("{:.9g}", e), reference,
+        fmt::format("relative error {:.3g}, allowed {:.0e}",
+                    std::abs(g - e) / std::max(std::abs(e), floor), rel)));
+    return;
   }
   MESSAGE(what << ": max relative error against torch " << worst);
 }
@@ -286,6 +293,10 @@ TEST_CASE("given: train records four metrics and prints one progress line per ep
   CHECK_THROWS_AS(cnn.train(X.reshape({6, 784}), y, X, y, 1, 0.002, log), nnkit::Error);
 }
 
+// 3.2 and 3.3 read one training run (trained_run()): the runner runs the test cases of
+// this suite in one process, so `make test` trains the CNN once.
+TEST_SUITE_BEGIN("one run: the CNN trained for the assignment's epochs");
+
 TEST_CASE(ASSIGNMENT_ITEM_3_2) {
   const json& torch_run = golden().at("run");
   TrainedRun& run = trained_run();
@@ -357,3 +368,5 @@ TEST_CASE(ASSIGNMENT_ITEM_3_3) {
   CHECK(same(plotted.val_accs, metrics.val_accs));
   std::filesystem::remove_all(dir);
 }
+
+TEST_SUITE_END();
