@@ -214,8 +214,10 @@ void run_group(const Group& group, const fs::path& binary, const PlannedPart& pa
       details += "    your code printed (last lines):\n" + last_lines(outcome.output, kOutputLinesShown, "    > ");
     }
     if (item) {
-      std::cout << item->title << ": " << verdict
-                << (item->long_run ? fmt::format(" ({:.0f} s)", outcome.seconds) : "") << "\n";
+      // The line is exactly "<title>: passed" when it passed: course tools match it whole
+      // (make classroom's workflow greps each item's line).
+      std::cout << item->title << ": " << verdict << "\n";
+      if (item->long_run && !outcome.timed_out) details = fmt::format("    took {:.0f} s\n", outcome.seconds) + details;
       if (passed) score.earned += item->points;
       else score.all_passed = false;
     } else if (!passed) {
