@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
@@ -31,6 +32,9 @@ class ResultsReporter : public doctest::IReporter {
 public:
   explicit ResultsReporter(const doctest::ContextOptions& options) : cout_(*options.cout) {
     if (const char* path = std::getenv(public_tests::kResultsFileVariable)) {
+      // The runner shows the long runs' progress as it comes: line-buffer stdout, which a
+      // pipe would otherwise hold back a few kilobytes at a time.
+      std::setvbuf(stdout, nullptr, _IOLBF, 0);
       fd_ = ::open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
       if (fd_ < 0) {
         std::cerr << "nnkit_results: cannot open " << path << ": " << std::strerror(errno) << "\n";
@@ -84,17 +88,20 @@ public:
   }
   void log_assert(const doctest::AssertData& a) override {
     if (!a.m_failed || crashed_) return;
+    if (a.m_at & doctest::assertType::is_warn) {
+      // a WARN: shown, never scored (the full runs compare with NumPy's and torch's this way)
+      std::string text = "not scored: " + check_text(a) + " is false";
+      if (a.m_threw) text += std::string(" (threw: ") + a.m_exception.c_str() + ")";
+      else if (std::string(a.m_decomp.c_str()) != "false") text += std::string(" (") + a.m_decomp.c_str() + ")";
+      for (const auto& context : contexts()) text += "\n  " + context;
+      write({{"type", "message"}, {"text", text}});
+      return;
+    }
     json record = {{"type", "failure"}, {"path", path_}, {"file", a.m_file}, {"line", a.m_line},
                    {"check", check_text(a)}};
     if (a.m_threw) record["threw"] = a.m_exception.c_str();
     else record["values"] = a.m_decomp.c_str();
-    json context = json::array();
-    for (int i = 0; i < get_num_active_contexts(); ++i) {
-      std::ostringstream text;
-      get_active_contexts()[i]->stringify(&text);
-      context.push_back(text.str());
-    }
-    record["context"] = context;
+    record["context"] = contexts();
     write(record);
   }
   void log_message(const doctest::MessageData& m) override {
@@ -111,6 +118,17 @@ public:
   void test_case_skipped(const doctest::TestCaseData&) override {}
 
 private:
+  /// The active INFO / CAPTURE / CHECK_MESSAGE texts, outermost first.
+  static std::vector<std::string> contexts() {
+    std::vector<std::string> texts;
+    for (int i = 0; i < get_num_active_contexts(); ++i) {
+      std::ostringstream text;
+      get_active_contexts()[i]->stringify(&text);
+      texts.push_back(text.str());
+    }
+    return texts;
+  }
+
   /// "CHECK(a == b)" as written in the test.
   static std::string check_text(const doctest::AssertData& a) {
     return std::string(doctest::assertString(a.m_at)) + "(" + a.m_expr + ")";
