@@ -108,6 +108,19 @@ ChildOutcome run_child(const std::vector<std::string>& argv,
   return outcome;
 }
 
+std::string signal_name(int signal) {
+  switch (signal) {
+    case SIGSEGV: return "SIGSEGV";
+    case SIGBUS: return "SIGBUS";
+    case SIGABRT: return "SIGABRT";
+    case SIGFPE: return "SIGFPE";
+    case SIGILL: return "SIGILL";
+    case SIGKILL: return "SIGKILL";
+    case SIGTERM: return "SIGTERM";
+    default: return "signal " + std::to_string(signal);
+  }
+}
+
 std::string signal_text(int signal) {
   switch (signal) {
     case SIGSEGV:
@@ -121,7 +134,7 @@ std::string signal_text(int signal) {
     case SIGILL: return "SIGILL (illegal instruction)";
     case SIGKILL: return "SIGKILL (killed from outside: out of memory?)";
     case SIGTERM: return "SIGTERM (terminated from outside)";
-    default: return "signal " + std::to_string(signal) + " (" + ::strsignal(signal) + ")";
+    default: return signal_name(signal) + " (" + ::strsignal(signal) + ")";
   }
 }
 

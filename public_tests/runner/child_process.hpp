@@ -27,6 +27,9 @@ ChildOutcome run_child(const std::vector<std::string>& argv,
                        double timeout_s,
                        const std::function<void(const std::string&)>& on_output = {});
 
+/// "SIGSEGV", "SIGABRT", ...; "signal 42" for one without a usual name.
+std::string signal_name(int signal);
+
 /// "SIGSEGV (segmentation fault: an invalid memory access, e.g. an index out of range)".
 std::string signal_text(int signal);
 

@@ -39,6 +39,7 @@ std::vector<PlannedPart> read_plan(const std::filesystem::path& manifest) {
       PlannedItem item;
       item.number = i.at("number").get<std::string>();
       item.points = i.at("points").get<double>();
+      item.label = item.number + " " + i.at("name").get<std::string>();
       item.title = item_title(item.number, i.at("name").get<std::string>(), item.points);
       for (const auto& c : i.at("cases")) {
         if (c.at("suite") != "public" || !c.contains("timeout_s")) continue;

@@ -12,6 +12,7 @@ namespace public_tests {
 struct PlannedItem {
   std::string number;      ///< "1.6"
   std::string title;       ///< "1.6 _backward (3 pts)": its public test case's name
+  std::string label;       ///< "1.6 _backward": the title without the points
   double points = 0.0;
   /// The grader's time for the item's probes: its public cases' timeout_s, else the part's
   /// probe_timeout_s; so an item that runs out of time here does so in the grader too.

@@ -58,9 +58,17 @@ std::string failure_details(const TestCaseRecord& record, std::size_t max_failur
     if (!f.message.empty()) out += indented(f.message, body);
     if (!f.check.empty()) {
       out += body + f.check + "\n";
-      if (!f.threw.empty()) out += body + "  threw: " + f.threw + "\n";
-      else if (!f.values.empty() && f.values != "false" && f.values != "true")
+      // The public tests write CHECK(a == b) with the code's value on the left and the
+      // expected one on the right, so one comparison's values read as got and expected.
+      const auto eq = f.values.find(" == ");
+      if (!f.threw.empty()) {
+        out += body + "  threw: " + f.threw + "\n";
+      } else if (eq != std::string::npos && f.values.find(" == ", eq + 4) == std::string::npos) {
+        out += body + "  got      " + f.values.substr(0, eq) + "\n";
+        out += body + "  expected " + f.values.substr(eq + 4) + "\n";
+      } else if (!f.values.empty() && f.values != "false" && f.values != "true") {
         out += body + "  with values: " + f.values + "\n";
+      }
     }
     out += body + "at " + where(f.file, f.line) + "\n";
   }
@@ -80,9 +88,14 @@ std::string failure_details(const TestCaseRecord& record, std::size_t max_failur
   return out;
 }
 
-std::string notes(const TestCaseRecord& record) {
+std::string notes(const TestCaseRecord& record, std::size_t max_notes) {
   std::string out;
-  for (const auto& m : record.messages) out += indented(m, std::string(kIndent) + "note: ");
+  for (std::size_t i = 0; i < record.messages.size() && i < max_notes; ++i) {
+    out += indented(record.messages[i], std::string(kIndent) + "note: ");
+  }
+  if (record.messages.size() > max_notes) {
+    out += fmt::format("{}... and {} more notes\n", kIndent, record.messages.size() - max_notes);
+  }
   return out;
 }
 

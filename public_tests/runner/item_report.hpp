@@ -16,8 +16,9 @@ namespace public_tests {
 std::string failure_details(const TestCaseRecord& record, std::size_t max_failures,
                             const std::string& more_hint);
 
-/// The MESSAGE lines of `record` (facts such as the test accuracy), indented as notes.
-std::string notes(const TestCaseRecord& record);
+/// The MESSAGE lines of `record` (facts such as the test accuracy) and its failed WARNs,
+/// indented as notes; at most `max_notes`.
+std::string notes(const TestCaseRecord& record, std::size_t max_notes);
 
 /// The last `count` lines of `output`, each indented with `indent`.
 std::string last_lines(const std::string& output, std::size_t count, const std::string& indent);

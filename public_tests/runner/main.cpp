@@ -44,6 +44,8 @@ using namespace public_tests;
 
 /// How many failed checks an item shows; `make test ITEM=<n>` shows all.
 constexpr std::size_t kFailuresShown = 4;
+/// How many notes (MESSAGEs, unscored WARNs) an item shows.
+constexpr std::size_t kNotesShown = 12;
 /// How many lines of a failed item's own output are shown.
 constexpr std::size_t kOutputLinesShown = 15;
 
@@ -178,7 +180,7 @@ void run_group(const Group& group, const fs::path& binary, const PlannedPart& pa
   // Who was running when the process ended, and what ended it.
   std::string ended_by;
   if (outcome.timed_out) ended_by = fmt::format("timed out after {:g} s", timeout);
-  else if (outcome.signal != 0) ended_by = "crashed: " + signal_text(outcome.signal).substr(0, signal_text(outcome.signal).find(' '));
+  else if (outcome.signal != 0) ended_by = "crashed: " + signal_name(outcome.signal);
   else if (!outcome.started) ended_by = "could not run: " + outcome.output;
   else ended_by = fmt::format("the test process ended with exit status {} in the middle of it "
                               "(does your code call exit()?)", outcome.exit_code);
@@ -194,11 +196,11 @@ void run_group(const Group& group, const fs::path& binary, const PlannedPart& pa
       passed = r->passed;
       verdict = passed ? "passed" : "FAILED";
       if (!passed) details = failure_details(*r, kFailuresShown, more);
-      if (!passed || (item && item->long_run)) details += notes(*r);
+      if (!passed || (item && item->long_run)) details += notes(*r, kNotesShown);
     } else if (r != nullptr && r->started) {
       first_stopped = name;
       verdict = outcome.timed_out || outcome.signal != 0
-                    ? fmt::format("{} in {}{}", ended_by, item ? item->title.substr(0, item->title.rfind(" (")) : name,
+                    ? fmt::format("{} in {}{}", ended_by, item ? item->label : name,
                                   subcase_suffix(r->last_path))
                     : ended_by;
       if (outcome.signal != 0) details += "    " + signal_text(outcome.signal) + "\n";
