@@ -13,15 +13,15 @@ grade=$2
 # shellcheck source=runner_lib.sh
 source "$here/runner_lib.sh"
 cd "$ARCHIVE_DIR/nnkit-assignment" || exit 1
-submission=$(mktemp -d)
-trap 'use_files solution; rm -rf "$submission"' EXIT
+submission=$(mktemp -d) logs=$(mktemp -d)
+trap 'use_files solution; rm -rf "$submission" "$logs"' EXIT
 
 # grader_lines ITEMS: "<number> passed|failed" per item of the grader's public suite on
 # the archive's current part files (ITEMS: comma-separated, empty for all)
 grader_lines() {
   cp $(jq -r '.parts[].file | "assignment/" + .' "$manifest") "$submission/"
   "$grade" grade "$submission" --suite public --format json --quiet ${1:+--items "$1"} \
-      --log "$submission.log" \
+      --log "$logs/instructor.log" \
     | jq -r '.tests | group_by(.number)[]
              | "\(.[0].number) \(if all(.[]; .status == "passed") then "passed" else "failed" end)"'
 }
@@ -31,7 +31,7 @@ compare() {
   local name=$1 part=$2 items="" started runner grader
   [ -z "$part" ] || items=$(jq -r --arg p "$part" '[.items[] | select(.part == $p) | .number] | join(",")' "$manifest")
   started=$(date +%s)
-  runner=$(make test ${part:+PART=$part} 2>&1 | tee "$submission.make-test.log")
+  runner=$(make test ${part:+PART=$part} 2>&1)
   echo "$name: make test${part:+ PART=$part} took $(( $(date +%s) - started )) s"
   runner=$(item_lines "$runner" | LC_ALL=C sort)
   started=$(date +%s)
