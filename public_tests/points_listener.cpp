@@ -3,7 +3,7 @@
 // FAILED), and the run ends with the points of the items that passed. This is the
 // feedback of a test binary run on its own; `make test` runs the public-test runner
 // (runner/), which starts the binary once per item and prints these lines itself, so the
-// listener stays silent there. The grader scores with its own suites (hidden_tests/).
+// listener stays silent there. The grader scores with its own suites (not in this archive).
 #include <doctest/doctest.h>
 
 #include <cstdlib>
