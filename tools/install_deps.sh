@@ -10,12 +10,22 @@ if [ "$#" -eq 0 ]; then
 fi
 
 wanted=$(grep -hv '^\s*#' "$@" | awk 'NF { print $1 }')
+native=$(dpkg --print-architecture)
+# A name without ":arch" means this machine's architecture (or an architecture-independent
+# package): where a foreign architecture is added (make test-arm64 adds arm64), dpkg-query
+# lists one line per installed architecture, and only the native one counts here.
+installed() {
+  local lines
+  lines=$(dpkg-query -W -f='${Status} ${Architecture}\n' "$1" 2>/dev/null || true)
+  if [[ $1 == *:* ]]; then
+    grep -q '^install ok installed ' <<< "$lines"
+  else
+    grep -qE "^install ok installed ($native|all)\$" <<< "$lines"
+  fi
+}
 missing=()
 for package in $wanted; do
-  status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)
-  if [ "$status" != "install ok installed" ]; then
-    missing+=("$package")
-  fi
+  installed "$package" || missing+=("$package")
 done
 
 if [ "${#missing[@]}" -eq 0 ]; then
