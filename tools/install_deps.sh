@@ -9,6 +9,12 @@ if [ "$#" -eq 0 ]; then
   exit 2
 fi
 
+command -v dpkg-query > /dev/null || {
+  echo "deps: no dpkg here: this installer is for Debian and Ubuntu (and WSL)." >&2
+  echo "deps: install the packages listed in $* with your system's own tools (on macOS the" >&2
+  echo "deps: student README's section \"macOS with Homebrew\" names them), then run CMake yourself." >&2
+  exit 2
+}
 wanted=$(grep -hv '^\s*#' "$@" | awk 'NF { print $1 }')
 native=$(dpkg --print-architecture)
 # A name without ":arch" means this machine's architecture (or an architecture-independent
