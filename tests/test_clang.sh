@@ -12,7 +12,9 @@
 #   usage: test_clang.sh [BUILD_PREFIX]      (default: build, so build-clang)
 #   environment: CXX_CLANG (default clang++), JOBS (default: all cores)
 set -euo pipefail
-unset MAKEFLAGS MFLAGS MAKELEVEL  # the archive's make runs as a student's would
+# The archive's make runs as a student's would: no flags or variables of a make that runs
+# this script (make test-clang BUILD=x would otherwise reach it as BUILD=x).
+unset MAKEFLAGS MFLAGS MAKELEVEL BUILD
 root=$(cd "$(dirname "$0")/.." && pwd)
 dir=$(mkdir -p "${1:-build}-clang" && cd "${1:-build}-clang" && pwd)
 compiler=${CXX_CLANG:-clang++}
@@ -34,7 +36,7 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER="$compiler" 
   > build.configure.log 2>&1 || { cat build.configure.log; exit 1; }
 say "building the archive with $("$compiler" --version | head -n 1) (nnkit's allocator without mmap)"
 status=0
-make build JOBS="$jobs" > build.build.log 2>&1 || status=$?
+make build BUILD=build JOBS="$jobs" > build.build.log 2>&1 || status=$?
 built=$((SECONDS - start))
 check "make build with clang ($built s since the start)" "$status"
 [ "$status" -eq 0 ] || { grep -m 40 -A 8 'error' build.build.log || tail -n 40 build.build.log; exit 1; }
@@ -58,7 +60,7 @@ check "nnkit's allocator unit tests on the aligned_alloc path ($((SECONDS - t0))
 
 t0=$SECONDS
 status=0
-make test JOBS="$jobs" 2>&1 | tee build.test.log || status=$?
+make test BUILD=build JOBS="$jobs" 2>&1 | tee build.test.log || status=$?
 check "the archive's make test with clang: every public item passes ($((SECONDS - t0)) s)" "$status"
 
 say "$([ $failures -eq 0 ] && echo passed || echo "FAILED ($failures)") in $((SECONDS - start)) s"
