@@ -8,15 +8,19 @@
 # What runs under qemu (about 20-50 times slower than native):
 #  - every public item of every part, but those that train with the assignment's full
 #    settings (LONG_ITEMS below: hours under qemu);
-#  - in their place, each part's training program for as many epochs as it takes to print
-#    its first progress line (10, 5 and 1 epochs today: read from the reference run's
-#    first line in assignment/golden/), whose metrics must equal the reference run's to
-#    the printed digits (within one unit of the last digit: OpenBLAS's arm64 kernels sum
-#    in another order than the x86 ones the reference used).
+#  - in their place, the training programs of parts 1 and 2 for as many epochs as it takes
+#    to print their first progress line (10 and 5 epochs today: read from the reference
+#    run's first line in assignment/golden/), whose metrics must equal the reference run's
+#    to the printed digits (within 1e-5: OpenBLAS's arm64 kernels sum in another order
+#    than the x86 ones the reference used). The CNN's first epoch takes 20 minutes under
+#    qemu (measured niced on a busy 2-core machine; it passed), too long for CI's budget:
+#    ARM64_CNN=1 adds it. Item 3.1 (the CNN's forward in eval and train mode against
+#    torch's values) runs either way.
 # OPENBLAS_NUM_THREADS=1 for everything under qemu: OpenBLAS's thread server spins forever
 # there otherwise (measured); each run has a time limit so a hang fails, naming the run.
 #   usage: test_arm64.sh [BUILD_PREFIX]      (default: build, so build-arm64)
-#   environment: JOBS (default: all cores), QEMU_TIMEOUT (seconds per run, default 1800)
+#   environment: JOBS (default: all cores), QEMU_TIMEOUT (seconds per run, default 1800),
+#                ARM64_CNN=1 (also the CNN program's first epoch: 20 more minutes)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 dir=$(mkdir -p "${1:-build}-arm64" && cd "${1:-build}-arm64" && pwd)
@@ -83,7 +87,12 @@ done
 
 # --- short runs of the training programs in place of the long items ----------------------
 numbers() { sed -E 's/^\[[0-9]+ \/ [0-9]+\]//' | grep -oE '[0-9]+\.[0-9]+'; }
-for part in "${parts[@]}"; do
+programs=("${parts[@]}")
+if [ "${ARM64_CNN:-0}" != 1 ]; then
+  programs=("${parts[@]:0:2}")
+  say "the CNN program's first epoch is left out (20 minutes under qemu); ARM64_CNN=1 adds it"
+fi
+for part in "${programs[@]}"; do
   golden=$archive/assignment/golden/$part.json
   first=$(jq -r '.run.progress_lines[0]' "$golden")
   epochs=$(sed -nE 's/^\[([0-9]+) \/ [0-9]+\].*/\1/p' <<< "$first")
