@@ -337,7 +337,11 @@ TEST_CASE(ASSIGNMENT_ITEM_2_3) {
         {"val_losses", &net.train_val_metrics.val_losses},
         {"val_accs", &net.train_val_metrics.val_accs}};
     double worst = 0.0;
-    for (const auto& [name, values] : series) {
+    // Named copies, not structured bindings: clang before 16 cannot capture those in the
+    // lambdas doctest's *_MESSAGE macros make; a std::string also prints as text.
+    for (const auto& entry : series) {
+      const std::string name = entry.first;
+      const std::vector<double>* values = entry.second;
       const auto want = m.at(name).get<std::vector<double>>();
       // fmt, not `name << ...`: doctest 2.4.9 streams a const char* as its address
       REQUIRE_MESSAGE(values->size() == want.size(),
@@ -531,7 +535,9 @@ TEST_CASE(ASSIGNMENT_ITEM_2_6) {
       {"train_accs", &net.train_val_metrics.train_accs},
       {"val_losses", &net.train_val_metrics.val_losses},
       {"val_accs", &net.train_val_metrics.val_accs}};
-  for (const auto& [name, values] : series) {
+  for (const auto& entry : series) {  // not structured bindings: see the small run above
+    const std::string name = entry.first;
+    const std::vector<double>* values = entry.second;
     const auto want = m.at(name).get<std::vector<double>>();
     WARN_MESSAGE(values->size() == want.size(),
                  fmt::format("{}: one value per epoch: {} values, expected {}", name,

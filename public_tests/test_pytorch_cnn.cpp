@@ -213,7 +213,10 @@ TEST_CASE(ASSIGNMENT_ITEM_3_1) {
 
   SUBCASE("seeded with 42, every initial parameter equals torch's") {
     const json& initial = model.at("initial_parameters");
-    for (const auto& [name, tensor] : cnn.model.named_parameters()) {
+    // Not structured bindings: clang before 16 cannot capture those in CAPTURE's lambda.
+    for (const auto& parameter : cnn.model.named_parameters()) {
+      const auto& name = parameter.first;
+      const auto& tensor = parameter.second;
       CAPTURE(name);
       REQUIRE(initial.contains(name));
       check_seeded(tensor, initial.at(name), name);
