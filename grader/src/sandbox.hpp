@@ -138,4 +138,26 @@ inline unsigned sandbox_uid_for(long pid) { return 3'000'000u + static_cast<unsi
 /// sandbox_uid_for(this process), fixed at the first call.
 unsigned sandbox_uid();
 
+/// Which sandbox runs commands: bubblewrap, or the fallback that needs no namespaces.
+/// Auto: bubblewrap when it can start here (asked once, by running /usr/bin/true in it
+/// exactly as a command would run), else the fallback.
+enum class SandboxKind { Auto, Bubblewrap, Fallback };
+
+/// "" when `value` is auto, bubblewrap or fallback; otherwise the sentence that says the
+/// choices (--sandbox, $NNKIT_SANDBOX).
+std::string sandbox_kind_problem(const std::string& value);
+
+/// The kind `value` names; throws grader::Error with sandbox_kind_problem's sentence.
+SandboxKind sandbox_kind_named(const std::string& value);
+
+/// Before the first run: which sandbox to use (default Auto).
+void choose_sandbox(SandboxKind kind);
+
+/// The sandbox that runs commands (Bubblewrap or Fallback; Auto is resolved at the first
+/// call, and a fall back is said once on stderr with bubblewrap's reason).
+SandboxKind active_sandbox();
+
+/// For the reports: "bubblewrap 0.8.0", or "fallback (no namespaces): uid, rlimits, seccomp".
+std::string sandbox_description();
+
 }  // namespace grader
