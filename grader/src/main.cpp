@@ -51,6 +51,7 @@ struct CommonOptions {
   fs::path data_dir;              ///< default: nnkit's (FMNIST_DIR or Debian's)
   int threads = 0;                ///< OpenBLAS's and nnkit's threads in probes; 0: all cores
   bool quiet = false;
+  std::string sandbox;            ///< auto | bubblewrap | fallback; "": $NNKIT_SANDBOX, else auto
 };
 
 void add_common(CLI::App& app, CommonOptions& o) {
@@ -64,6 +65,11 @@ void add_common(CLI::App& app, CommonOptions& o) {
                              max_probe_threads(), default_probe_threads()))
       ->check(CLI::Validator(probe_threads_problem, "1.." + std::to_string(max_probe_threads())));
   app.add_flag("--quiet", o.quiet, "no progress lines on stderr");
+  app.add_option("--sandbox", o.sandbox,
+                 "auto, bubblewrap or fallback: the sandbox that runs compiles and probes "
+                 "(default: $NNKIT_SANDBOX, else auto: bubblewrap when it can start here, else "
+                 "the fallback, which needs no namespaces; docs/architecture.md)")
+      ->check(CLI::Validator(sandbox_kind_problem, "auto|bubblewrap|fallback"));
 }
 
 /// Everything a grading needs that does not depend on the submission.
@@ -144,6 +150,19 @@ GradingBudget grading_budget(const std::string& option, GradingBudget::Clock::ti
   } catch (const grader::Error& e) {
     throw UsageError(e.what());
   }
+}
+
+/// --sandbox, else $NNKIT_SANDBOX, else auto; a bad $NNKIT_SANDBOX is a usage error.
+void choose_sandbox_from(const CommonOptions& o) {
+  std::string value = o.sandbox;
+  const char* variable = std::getenv("NNKIT_SANDBOX");
+  if (value.empty() && variable != nullptr && *variable != '\0') {
+    value = variable;
+    if (const std::string problem = sandbox_kind_problem(value); !problem.empty()) {
+      throw UsageError("$NNKIT_SANDBOX: " + problem);
+    }
+  }
+  choose_sandbox(value.empty() ? SandboxKind::Auto : sandbox_kind_named(value));
 }
 
 int command_grade(const CommonOptions& o, const fs::path& folder, const std::string& suite,
@@ -297,6 +316,7 @@ int main(int argc, char** argv) {
     return app.exit(e) == 0 ? 0 : 2;
   }
   try {
+    choose_sandbox_from(common);
     if (grade->parsed()) {
       return command_grade(common, folder, suite, items, results, junit, format, log,
                            grading_budget(budget, started));
@@ -307,8 +327,11 @@ int main(int argc, char** argv) {
     Setup s = set_up(common, batch_options.suite, batch_items);
     const int threads = common.threads > 0 ? common.threads
                                            : std::max(1, default_probe_threads() / batch_options.jobs);
+    // Each grade child uses the sandbox this process found (asked once, here).
     batch_options.grade_arguments = {"--kit", common.kit_dir.string(), "--cache",
-                                     s.options.cache_dir.string(), "--threads", std::to_string(threads)};
+                                     s.options.cache_dir.string(), "--threads", std::to_string(threads),
+                                     "--sandbox",
+                                     active_sandbox() == SandboxKind::Fallback ? "fallback" : "bubblewrap"};
     if (!common.data_dir.empty()) {
       batch_options.grade_arguments.insert(batch_options.grade_arguments.end(), {"--data", common.data_dir.string()});
     }
