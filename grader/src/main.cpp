@@ -120,9 +120,16 @@ Setup set_up(const CommonOptions& o, const std::string& suite = "all",
   s.options.progress = !o.quiet;
   const fs::path data_dir = o.data_dir.empty() ? nnkit::data::default_data_dir() : o.data_dir;
   // The cache (reference observations, solution builds) and the dataset (the held-out
-  // labels) stay hidden even where a sandbox sees their folder (under /usr or /etc).
+  // labels) stay hidden even where a sandbox sees their folder (under /usr or /etc). A new
+  // cache is made closed to other users (700): the fallback sandbox, which cannot cover
+  // it, needs it so.
+  if (std::error_code ec; !fs::exists(s.options.cache_dir, ec)) {
+    fs::create_directories(s.options.cache_dir);
+    fs::permissions(s.options.cache_dir, fs::perms::owner_all);
+  }
   hide_from_sandbox(s.options.cache_dir);
   hide_from_sandbox(data_dir);
+  check_sandbox_ready();  // the fallback: every one of them closed to the sandbox's uid
   s.data = prepare_data(data_dir, s.rubric.split, s.options.cache_dir);
   ProbeSettings settings{s.data.dir, 60, s.options.threads, pinned_blas_env(s.rubric.blas_pinning)};
   s.reference = load_or_compute_reference(s.kit, s.rubric, probes_needed(s.rubric, suite, items),

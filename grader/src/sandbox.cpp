@@ -22,6 +22,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <mutex>
 #include <set>
@@ -600,12 +601,6 @@ long child_pid_in(const std::string& info) {
 
 // ---- the fallback: no namespaces -----------------------------------------------------------
 
-/// Folders whose modes the fallback has checked (the hidden set when it last passed).
-std::set<fs::path>& checked_hidden_folders() {
-  static std::set<fs::path> checked;
-  return checked;
-}
-
 /// Runs `body` in a child process that has dropped to `uid` (no groups), passing what it
 /// writes to `fd` back as text. For checks made with the sandbox's credentials.
 template <typename Body>
@@ -640,14 +635,14 @@ std::string as_sandbox_uid(unsigned uid, Body body) {
 /// Without a mount namespace nothing can be covered: each folder hide_from_sandbox names
 /// must already be closed to the sandbox's uid by its permissions (neither listable nor
 /// searchable). Throws grader::Error naming each one that is not, and the chmod that fixes
-/// it. Asked again only when the set of hidden folders has changed.
+/// it. Asked before each run (a fork and a few system calls): a folder may have been made,
+/// or its mode changed, since.
 void check_hidden_folders_closed(unsigned uid) {
   std::set<fs::path> hidden;
   {
     std::lock_guard<std::mutex> lock(hidden_mutex());
     hidden = hidden_folders();
   }
-  if (hidden == checked_hidden_folders()) return;
   std::vector<std::string> existing;
   for (const auto& folder : hidden) {
     std::error_code ec;
@@ -680,19 +675,35 @@ void check_hidden_folders_closed(unsigned uid) {
         fmt::join(folders, ", "), uid, folders.size() == 1 ? "it" : "them",
         fmt::join(folders, " ")));
   }
-  checked_hidden_folders() = hidden;
 }
 
-/// SIGKILLs every process of `uid` but the caller's (kill(-1) from a process of that uid
-/// reaches exactly them), until none is left. Without a PID namespace, this is how
-/// nothing the sandbox started outlives it, even what left its process group.
-void kill_processes_of(unsigned uid) {
-  as_sandbox_uid(uid, [](int) {
-    for (int round = 0; round < 1000; ++round) {
-      if (kill(-1, SIGKILL) != 0 && errno == ESRCH) return;
-      usleep(1000);
+/// Whether a process of `uid` is alive (zombies, which kill() still reaches, are not).
+bool live_process_of(unsigned uid) {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator("/proc", ec)) {
+    const std::string name = entry.path().filename();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    struct stat st {};
+    if (stat(entry.path().c_str(), &st) != 0 || st.st_uid != uid) continue;
+    std::ifstream stat_file(entry.path() / "stat");
+    std::string text((std::istreambuf_iterator<char>(stat_file)), std::istreambuf_iterator<char>());
+    const auto paren = text.rfind(')');
+    if (paren != std::string::npos && paren + 2 < text.size() && text[paren + 2] != 'Z' &&
+        text[paren + 2] != 'X') {
+      return true;
     }
-  });
+  }
+  return false;
+}
+
+/// SIGKILLs every process of `uid` (kill(-1) from a process of that uid reaches exactly
+/// them), until none is alive. Without a PID namespace, this is how nothing the sandbox
+/// started outlives it, even what left its process group.
+void kill_processes_of(unsigned uid) {
+  for (int round = 0; round < 1000 && live_process_of(uid); ++round) {
+    as_sandbox_uid(uid, [](int) { kill(-1, SIGKILL); });
+    if (round > 0) usleep(1000);
+  }
 }
 
 /// Reaps the processes of `uid` this process adopted (as a subreaper) once they have
@@ -747,7 +758,9 @@ void remove_files_of(unsigned uid) {
 /// Copies the tree `from` into the existing folder `to` as the grader: regular files,
 /// folders and symbolic links (never followed), without set-uid, set-gid or sticky bits,
 /// owned by the grader; `owner` >= 0: owned by that uid (and gid) instead.
-void copy_tree(const fs::path& from, const fs::path& to, long owner, int depth = 0) {
+/// Folders in `hidden` (canonical) stay empty, as bubblewrap's masks leave them.
+void copy_tree(const fs::path& from, const fs::path& to, long owner,
+               const std::set<fs::path>& hidden = {}, int depth = 0) {
   DIR* dir = opendir(from.c_str());
   if (dir == nullptr) return;
   while (const dirent* e = readdir(dir)) {
@@ -759,7 +772,7 @@ void copy_tree(const fs::path& from, const fs::path& to, long owner, int depth =
     std::error_code ec;
     if (S_ISDIR(st.st_mode)) {
       if (depth >= 64 || mkdir(target.c_str(), 0700) != 0) continue;
-      copy_tree(source, target, owner, depth + 1);
+      if (hidden.count(source) == 0) copy_tree(source, target, owner, hidden, depth + 1);
       chmod(target.c_str(), mode | 0700);
     } else if (S_ISREG(st.st_mode)) {
       const int in = open(source.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
@@ -786,14 +799,16 @@ void copy_tree(const fs::path& from, const fs::path& to, long owner, int depth =
 /// The read-only tree `from` as `to`: folders made by the grader, files hard-linked when
 /// the grader owns them and nobody else may write them (a link shares the file), copied
 /// otherwise; modes kept (the execute-only probe stays execute-only).
-void stage_read_only(const fs::path& from, const fs::path& to, int depth = 0) {
+void stage_read_only(const fs::path& from, const fs::path& to, const std::set<fs::path>& hidden,
+                     int depth = 0) {
   struct stat st {};
   if (lstat(from.c_str(), &st) != 0) return;
   std::error_code ec;
   if (S_ISDIR(st.st_mode)) {
     if (depth >= 64 || mkdir(to.c_str(), 0700) != 0) return;
     for (const auto& entry : fs::directory_iterator(from, ec)) {
-      stage_read_only(entry.path(), to / entry.path().filename(), depth + 1);
+      if (depth > 0 && hidden.count(from) != 0) break;  // stays empty
+      stage_read_only(entry.path(), to / entry.path().filename(), hidden, depth + 1);
     }
     chmod(to.c_str(), (st.st_mode & 0755) | 0700);
   } else if (S_ISREG(st.st_mode)) {
@@ -807,16 +822,24 @@ void stage_read_only(const fs::path& from, const fs::path& to, int depth = 0) {
   }
 }
 
-/// Everything a fallback run sees of the host that is not simply the host: a folder of
-/// its own in the system's temporary folder (root-owned, mode 711: the sandbox can reach
-/// what it is told of, not list it), holding its /tmp (owned by the sandbox's uid, 700)
-/// and each bind — read-only ones hard-linked or copied there, writable ones copied there
-/// and owned by the sandbox's uid, then copied back after the run — so that nothing the
-/// sandbox is given lies inside a hidden folder. Paths as seen inside become paths here
-/// (translate()).
+/// The binds of a run, staged outside every hidden folder: a folder of the run's own in
+/// /tmp (root-owned, mode 711: the sandbox can reach what it is told of, not list it),
+/// holding each bind — read-only ones hard-linked or copied there, writable ones copied
+/// there and owned by the sandbox's uid, then copied back after the run; hidden folders
+/// inside a bind stay empty. The fallback stages every bind and its /tmp (owned by the
+/// sandbox's uid, 700), and translates paths as seen inside into paths here
+/// (translate()). Bubblewrap, started as the sandbox's uid when the grader is root, stages
+/// the binds that lie in a hidden folder (`hidden_only`): the kit, its cache and the
+/// dataset may then be closed to other uids (chmod 700), as the fallback needs them.
 class FallbackStage {
  public:
-  FallbackStage(const SandboxCommand& command, unsigned uid) : uid_(uid) {
+  FallbackStage(const SandboxCommand& command, unsigned uid, bool hidden_only = false)
+      : uid_(uid), command_(command) {
+    std::set<fs::path> hidden;
+    {
+      std::lock_guard<std::mutex> lock(hidden_mutex());
+      hidden = hidden_folders();
+    }
     std::string pattern = "/tmp/nnkit-fallback-XXXXXX";
     if (mkdtemp(pattern.data()) == nullptr) {
       throw Error(fmt::format("cannot make the fallback sandbox's folder in /tmp: {}",
@@ -828,15 +851,22 @@ class FallbackStage {
     make_owned_dir(tmp_);
     for (std::size_t i = 0; i < command.binds.size(); ++i) {
       const Bind& bind = command.binds[i];
+      std::error_code ec;
+      const fs::path canonical = fs::weakly_canonical(bind.outside, ec);
+      const bool in_hidden = std::any_of(hidden.begin(), hidden.end(), [&](const fs::path& h) {
+        return canonical == h || strictly_under(canonical, h);
+      });
+      if (hidden_only && !in_hidden) continue;
       const fs::path staged = root_ / fmt::format("bind{}", i);
       if (bind.writable) {
         make_owned_dir(staged);
-        copy_tree(bind.outside, staged, uid_);
+        copy_tree(bind.outside, staged, uid_, hidden);
         writable_.push_back({bind.outside, staged, bind.inside});
       } else {
-        stage_read_only(bind.outside, staged);
+        stage_read_only(bind.outside, staged, hidden);
       }
       paths_.emplace_back(bind.inside, staged.string());
+      command_.binds[i].outside = staged;
     }
     paths_.emplace_back("/tmp", tmp_.string());
     // The longest first: /kit/include before /kit.
@@ -886,6 +916,10 @@ class FallbackStage {
     return text;
   }
 
+  /// The command with each staged bind's outside path replaced by its staged copy (what
+  /// bubblewrap binds).
+  const SandboxCommand& staged_command() const { return command_; }
+
   /// The writable folders, as {staged, inside}, and /tmp: what the watchdog measures.
   std::vector<std::pair<fs::path, std::string>> writable() const {
     std::vector<std::pair<fs::path, std::string>> folders;
@@ -930,6 +964,7 @@ class FallbackStage {
   }
 
   unsigned uid_;
+  SandboxCommand command_;
   fs::path root_, tmp_;
   std::vector<Writable> writable_;
   std::vector<std::pair<std::string, std::string>> paths_;  ///< {inside, staged}
@@ -1103,16 +1138,21 @@ std::string SandboxResult::describe() const {
   return fmt::format("exited with status {}", exit_code);
 }
 
+void check_sandbox_ready() {
+  if (active_sandbox() != SandboxKind::Fallback) return;
+  if (geteuid() != 0) {
+    throw Error("the fallback sandbox (no namespaces) needs the grader to run as root: it "
+                "runs each command as a uid of its own, which only root can switch to");
+  }
+  check_hidden_folders_closed(sandbox_uid());
+}
+
 SandboxResult run_sandboxed(const SandboxCommand& command) {
   const SandboxKind kind = active_sandbox();
   if (kind == SandboxKind::Fallback) {
-    if (geteuid() != 0) {
-      throw Error("the fallback sandbox (no namespaces) needs the grader to run as root: it "
-                  "runs each command as a uid of its own, which only root can switch to");
-    }
     static std::mutex one_at_a_time;  // the uid is the process's: runs must not overlap
     const std::lock_guard<std::mutex> lock(one_at_a_time);
-    check_hidden_folders_closed(sandbox_uid());
+    check_sandbox_ready();  // again: a folder may have been made or opened since
     return run_in(command, kind);
   }
   return run_in(command, kind);
@@ -1128,6 +1168,9 @@ SandboxResult run_in(const SandboxCommand& command, SandboxKind kind) {
   std::vector<std::string> args;
   if (fallback) {
     stage.emplace(command, uid);
+  } else if (geteuid() == 0) {
+    stage.emplace(command, uid, /*hidden_only=*/true);
+    args = bwrap_arguments(stage->staged_command(), scratch.scratch());
   } else {
     args = bwrap_arguments(command, scratch.scratch());
   }
@@ -1167,7 +1210,7 @@ SandboxResult run_in(const SandboxCommand& command, SandboxKind kind) {
   if (chan[0] >= 0) streams.push_back({chan[0], &result.channel_text, &channel_total, kChannelCap});
 
   Watchdog watchdog = fallback ? Watchdog(command.limits, stage->writable(), stage->tmp(), uid)
-                               : Watchdog(command, scratch.scratch());
+                               : Watchdog(stage ? stage->staged_command() : command, scratch.scratch());
   long init_pid = 0;
   const auto deadline = start + std::chrono::duration<double>(command.limits.wall_seconds);
   const bool startup_deadline_set = chan[0] >= 0 && command.limits.startup_seconds > 0;
@@ -1237,6 +1280,7 @@ SandboxResult run_in(const SandboxCommand& command, SandboxKind kind) {
     }
   }
   const double init_cpu_seconds = fallback ? reap_orphans_of(uid) : Subreaper::reap(init_pid);
+  if (!fallback && stage) stage->copy_back();
   if (fallback) {
     remove_files_of(uid);
     stage->copy_back();

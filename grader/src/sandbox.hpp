@@ -157,6 +157,12 @@ void choose_sandbox(SandboxKind kind);
 /// call, and a fall back is said once on stderr with bubblewrap's reason).
 SandboxKind active_sandbox();
 
+/// Before anything runs, once every secret folder is hidden: for the fallback, that the
+/// grader is root and that no folder hide_from_sandbox() names can be opened or searched by
+/// the sandbox's uid (only permissions can keep it secret there). Throws grader::Error
+/// naming each such folder and the chmod that closes it. run_sandboxed checks the same.
+void check_sandbox_ready();
+
 /// For the reports: "bubblewrap 0.8.0", or "fallback (no namespaces): uid, rlimits, seccomp".
 std::string sandbox_description();
 
