@@ -23,7 +23,9 @@
 // intact. CTest runs each case on its own (tests/grader/CMakeLists.txt) as grader.<name>.
 #include <fcntl.h>
 #include <sched.h>
+#include <seccomp.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -876,4 +878,54 @@ TEST_CASE("fallback_refuses_a_hidden_folder_other_uids_can_read") {
   const Graded graded = grade_fixture(solution, one, args);
   check_report(graded, one, {});
   fs::remove_all(open_data, ec);
+}
+
+TEST_CASE("fallback_is_chosen_where_namespaces_are_refused") {
+  // Docker's default seccomp profile, in small: nnkit-grade runs under a filter that
+  // refuses clone and unshare with CLONE_NEWUSER (EPERM), so bubblewrap cannot start
+  // ("No permissions to create new namespace"); with --sandbox auto (the default) the
+  // grader says so and grades in the fallback, and the report says which sandbox ran.
+  const Fixture solution{"fallback_auto", "solution", {}, {}};
+  const fs::path dir = write_fixture(solution);
+  const fs::path results = results_file(solution.name);
+  fs::create_directories(results.parent_path());
+  std::error_code ec;
+  fs::remove(results, ec);
+  const fs::path err_file = results.string() + ".stderr";
+  std::vector<std::string> args = {paths().grader.string(), "grade", dir.string(), "--items", "1.2",
+                                   "--results", results.string(), "--cache", paths().cache().string(),
+                                   "--kit", paths().kit.string(), "--threads", "1", "--quiet"};
+  const pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    unsetenv("NNKIT_SANDBOX");  // auto
+    const int err = open(err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    const int null = open("/dev/null", O_RDWR);
+    dup2(null, 0);
+    dup2(null, 1);
+    dup2(err, 2);
+    scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+    for (const char* call : {"clone", "unshare"}) {
+      seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), seccomp_syscall_resolve_name(call), 1,
+                       SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_NEWUSER, CLONE_NEWUSER));
+    }
+    seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), seccomp_syscall_resolve_name("clone3"), 0);
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || seccomp_load(ctx) != 0) _exit(126);
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  int status = 0;
+  REQUIRE(waitpid(pid, &status, 0) == pid);
+  const std::string err = read_text(err_file);
+  INFO("stderr: " << err);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  CHECK(err.find("bubblewrap cannot start here") != std::string::npos);
+  const json report = json::parse(read_text(results));
+  CHECK(report.value("sandbox", "") == "fallback (no namespaces): uid, rlimits, seccomp");
+  CHECK(report.value("score", 0.0) > 0);
+  for (const auto& t : report.at("tests")) CHECK(t.value("status", "") == "passed");
 }
