@@ -840,9 +840,9 @@ class FallbackStage {
       std::lock_guard<std::mutex> lock(hidden_mutex());
       hidden = hidden_folders();
     }
-    std::string pattern = "/tmp/nnkit-fallback-XXXXXX";
+    std::string pattern = "/tmp/nnkit-run-XXXXXX";
     if (mkdtemp(pattern.data()) == nullptr) {
-      throw Error(fmt::format("cannot make the fallback sandbox's folder in /tmp: {}",
+      throw Error(fmt::format("cannot make the sandbox's folder in /tmp: {}",
                               std::strerror(errno)));
     }
     root_ = pattern;
@@ -907,7 +907,10 @@ class FallbackStage {
 
   /// `text` (what the command printed) with the staged paths named as inside again.
   std::string untranslate(std::string text) const {
-    for (const auto& [inside, staged] : paths_) {
+    auto longest_first = paths_;  // ".../bind10" before ".../bind1"
+    std::stable_sort(longest_first.begin(), longest_first.end(),
+                     [](const auto& a, const auto& b) { return a.second.size() > b.second.size(); });
+    for (const auto& [inside, staged] : longest_first) {
       for (std::size_t at = 0; (at = text.find(staged, at)) != std::string::npos;) {
         text.replace(at, staged.size(), inside);
         at += inside.size();

@@ -57,7 +57,7 @@
 /// removed.
 ///
 /// Paths without a mount namespace: every bind is staged in a folder of the run's own,
-/// /tmp/nnkit-fallback-XXXXXX (root's, mode 711): read-only binds hard-linked (files the
+/// /tmp/nnkit-run-XXXXXX (root's, mode 711): read-only binds hard-linked (files the
 /// grader owns and only it may write) or copied, modes kept — the probe stays
 /// execute-only —; writable binds copied into folders of the sandbox's uid (700) and, after
 /// the run, back into their outside folders (regular files, folders and links only; no
