@@ -445,6 +445,9 @@ TEST_CASE("I2_secrets_are_not_visible_at_compile_time") {
                           "compile time\"\n#endif\n",
                           quoted(secret));
   }
+  // Builds are cached by content, whichever sandbox made them: the fallback's variant
+  // (whose compile fails, below) has bytes of its own.
+  if (paths().fallback()) checks = "// the fallback sandbox's variant\n" + checks;
   const Fixture peek{"secrets_compile_time", "solution", {}, {{"numpy_ann", checks}}};
   if (paths().fallback()) {
     // Without a mount namespace the secrets' folders exist, closed by their modes: the
