@@ -840,7 +840,8 @@ class FallbackStage {
       std::lock_guard<std::mutex> lock(hidden_mutex());
       hidden = hidden_folders();
     }
-    std::string pattern = "/tmp/nnkit-run-XXXXXX";
+    remove_stale_stages();
+    std::string pattern = fmt::format("/tmp/nnkit-run-{}-XXXXXX", getpid());
     if (mkdtemp(pattern.data()) == nullptr) {
       throw Error(fmt::format("cannot make the sandbox's folder in /tmp: {}",
                               std::strerror(errno)));
@@ -949,6 +950,23 @@ class FallbackStage {
     fs::path outside, staged;
     std::string inside;
   };
+
+  /// The folders of runs whose grader was killed (SIGKILL runs no destructor): named
+  /// nnkit-run-<pid>-..., removed once no process has that pid.
+  static void remove_stale_stages() {
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator("/tmp", ec)) {
+      const std::string name = entry.path().filename();
+      if (name.rfind("nnkit-run-", 0) != 0) continue;
+      const long pid = std::strtol(name.c_str() + 10, nullptr, 10);
+      struct stat st {};
+      if (pid <= 0 || lstat(entry.path().c_str(), &st) != 0 || st.st_uid != geteuid()) continue;
+      if (kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) {
+        std::error_code remove_ec;
+        fs::remove_all(entry.path(), remove_ec);
+      }
+    }
+  }
 
   void make_owned_dir(const fs::path& dir) const {
     if (mkdir(dir.c_str(), 0700) != 0 || chown(dir.c_str(), uid_, uid_) != 0) {

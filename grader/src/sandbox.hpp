@@ -57,11 +57,12 @@
 /// removed.
 ///
 /// Paths without a mount namespace: every bind is staged in a folder of the run's own,
-/// /tmp/nnkit-run-XXXXXX (root's, mode 711): read-only binds hard-linked (files the
+/// /tmp/nnkit-run-PID-XXXXXX (root's, mode 711): read-only binds hard-linked (files the
 /// grader owns and only it may write) or copied, modes kept — the probe stays
 /// execute-only —; writable binds copied into folders of the sandbox's uid (700) and, after
 /// the run, back into their outside folders (regular files, folders and links only; no
-/// set-uid bits); /tmp is a folder of the sandbox's uid there. The rule for paths: in
+/// set-uid bits); /tmp is a folder of the sandbox's uid there. (The folder of a grader
+/// killed by SIGKILL is removed by the next run, once its pid is gone.) The rule for paths: in
 /// argv, in env values and in cwd, a bind's `inside` path (and /tmp) is replaced by its
 /// staged path where it starts the string or follows "=", ":", "," or a short option
 /// glued to it ("-I/kit/include"), and where it ends the string or is followed by "/",
