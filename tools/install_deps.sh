@@ -10,9 +10,20 @@ if [ "$#" -eq 0 ]; then
 fi
 
 wanted=$(grep -hv '^\s*#' "$@" | awk 'NF { print $1 }')
+# This machine's own instance of a package: with multiarch (arm64 -dev packages for a
+# cross-build, say) a bare name may match two, and dpkg-query then prints both statuses.
+# Architecture-independent packages are ":all". A name that already says its architecture
+# ("libopenblas-dev:arm64") is taken as it is.
+native=$(dpkg --print-architecture)
+status_of() {
+  case "$1" in
+    *:*) dpkg-query -W -f='${Status}' "$1" 2>/dev/null ;;
+    *) dpkg-query -W -f='${Status}' "$1:$native" 2>/dev/null || dpkg-query -W -f='${Status}' "$1:all" 2>/dev/null ;;
+  esac
+}
 missing=()
 for package in $wanted; do
-  status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)
+  status=$(status_of "$package" || true)
   if [ "$status" != "install ok installed" ]; then
     missing+=("$package")
   fi
