@@ -1,0 +1,14 @@
+#pragma once
+/// What the sandbox's files share (sandbox.cpp and sandbox_*.cpp; sandbox.hpp is their
+/// public face): what more than one of them needs and no one concept owns. Only those
+/// files include it, and the internal headers beside it (the other sandbox_*.hpp but
+/// sandbox_seccomp.hpp), whose names live in grader::sandbox_detail too.
+#include <filesystem>
+
+#include "sandbox.hpp"
+
+namespace grader::sandbox_detail {
+
+namespace fs = std::filesystem;
+
+}  // namespace grader::sandbox_detail
