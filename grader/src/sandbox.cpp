@@ -4,13 +4,11 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <grp.h>
-#include <linux/magic.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -34,6 +32,7 @@
 #include "cgroup_limits.hpp"
 #include "error.hpp"
 #include "sandbox_hidden.hpp"
+#include "sandbox_storage.hpp"
 #include "sandbox_seccomp.hpp"
 
 namespace grader {
@@ -43,7 +42,6 @@ namespace {
 
 constexpr std::size_t kChannelCap = std::size_t{32} << 20;  // observations: large arrays
 constexpr unsigned kInsideId = 65534;                        // "nobody" inside the sandbox
-constexpr auto kWatchdogPeriod = std::chrono::milliseconds(10);
 /// Where bubblewrap writes its status (--json-status-fd): {"child-pid": N, ...}, the host
 /// pid of the sandbox's PID 1, once the sandbox exists, then {"exit-code": N} once the
 /// command has ended. The command never sees this descriptor, so it cannot forge either.
@@ -51,10 +49,6 @@ constexpr int kStatusFd = 4;
 /// The only environment bubblewrap itself gets: it is PID 1 of the sandbox, and its
 /// /proc/1/environ is readable from inside.
 constexpr const char* kBwrapEnvironment[] = {"PATH=/usr/bin:/bin", "LANG=C.UTF-8", nullptr};
-
-std::string mib(std::size_t bytes) {
-  return fmt::format("{:.0f} MiB", static_cast<double>(bytes) / (1 << 20));
-}
 
 /// Processes (and threads) the current real uid already runs: without root we cannot
 /// give the sandbox a uid of its own, so its process limit is counted on top of these.
@@ -155,13 +149,6 @@ std::vector<std::string> masks(const SandboxCommand& command) {
 }
 
 // ---- the command line ---------------------------------------------------------------------
-
-/// Where /tmp and /dev/shm come from: a sized tmpfs, or host folders (bubblewrap < 0.7).
-struct Scratch {
-  fs::path root;         ///< empty with tmpfs
-  fs::path tmp() const { return root / "tmp"; }
-  fs::path shm() const { return root / "shm"; }
-};
 
 std::vector<std::string> bwrap_arguments(const SandboxCommand& command, const Scratch& scratch) {
   const BwrapFeatures& features = bwrap_features();
@@ -286,246 +273,6 @@ std::string signal_name(int sig) {
     default: return fmt::format("signal {} ({})", sig, strsignal(sig));
   }
 }
-
-// ---- the storage watchdog -----------------------------------------------------------------
-
-/// Bytes and entries (files and folders) under a folder.
-struct Usage {
-  std::size_t bytes = 0, entries = 0;
-};
-
-/// Adds `dir_fd`'s tree to `usage` (not following links). A file counts its size or its
-/// blocks, whichever is more: neither a sparse file nor a full one is under-counted.
-void add_tree(int dir_fd, Usage& usage, int depth) {
-  DIR* dir = fdopendir(dir_fd);
-  if (dir == nullptr) {
-    close(dir_fd);
-    return;
-  }
-  while (const dirent* e = readdir(dir)) {
-    if (std::strcmp(e->d_name, ".") == 0 || std::strcmp(e->d_name, "..") == 0) continue;
-    struct stat st {};
-    if (fstatat(dirfd(dir), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
-    ++usage.entries;
-    usage.bytes += std::max<std::size_t>(st.st_size, static_cast<std::size_t>(st.st_blocks) * 512);
-    if (S_ISDIR(st.st_mode) && depth < 64) {
-      int child = openat(dirfd(dir), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-      if (child < 0 && errno == EACCES && st.st_uid == geteuid()) {
-        // The sandbox shares our uid when we are not root: it may not lock us out.
-        fchmodat(dirfd(dir), e->d_name, 0700, 0);
-        child = openat(dirfd(dir), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-      }
-      if (child >= 0) add_tree(child, usage, depth + 1);
-    }
-  }
-  closedir(dir);
-}
-
-Usage usage_of(const fs::path& folder) {
-  Usage usage;
-  const int fd = open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd >= 0) add_tree(fd, usage, 0);
-  return usage;
-}
-
-/// What `uid` owns at the top of `folder`, with everything under it.
-Usage usage_owned_by(const fs::path& folder, unsigned uid) {
-  Usage usage;
-  DIR* dir = opendir(folder.c_str());
-  if (dir == nullptr) return usage;
-  while (const dirent* e = readdir(dir)) {
-    struct stat st {};
-    if (fstatat(dirfd(dir), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || st.st_uid != uid) continue;
-    if (std::strcmp(e->d_name, ".") == 0 || std::strcmp(e->d_name, "..") == 0) continue;
-    ++usage.entries;
-    usage.bytes += std::max<std::size_t>(st.st_size, static_cast<std::size_t>(st.st_blocks) * 512);
-    if (S_ISDIR(st.st_mode)) {
-      const int child = openat(dirfd(dir), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-      if (child >= 0) add_tree(child, usage, 1);
-    }
-  }
-  closedir(dir);
-  return usage;
-}
-
-class Watchdog {
- public:
-  Watchdog(const SandboxCommand& command, const Scratch& scratch) : limits_(command.limits) {
-    for (const auto& bind : command.binds) {
-      if (bind.writable) add_host(bind.outside, bind.inside, limits_.writable_bind_bytes);
-    }
-    if (!scratch.root.empty()) {
-      add_host(scratch.tmp(), "/tmp", limits_.tmp_bytes);
-      add_host(scratch.shm(), "/dev/shm", limits_.shm_bytes);
-    } else {
-      tmpfs_ = {{"/tmp", limits_.tmp_bytes}, {"/dev/shm", limits_.shm_bytes}};
-    }
-    struct stat st {};
-    if (stat("/", &st) == 0) host_root_ = {st.st_dev, st.st_ino};
-  }
-
-  /// The fallback's watchdog: `writable` (outside, inside) folders, capped as writable
-  /// binds, and `tmp` as /tmp; files deleted but kept open by any process of `uid`; and
-  /// what `uid` owns at the top of the host's world-writable folders (/tmp, /var/tmp,
-  /// /dev/shm), which it can write without a mount namespace to hide them.
-  Watchdog(const SandboxLimits& limits, const std::vector<std::pair<fs::path, std::string>>& writable,
-           const fs::path& tmp, unsigned uid)
-      : limits_(limits), fallback_uid_(uid) {
-    for (const auto& [outside, inside] : writable) add_host(outside, inside, limits_.writable_bind_bytes);
-    add_host(tmp, "/tmp", limits_.tmp_bytes);
-    shared_ = {{"/tmp", limits_.tmp_bytes}, {"/var/tmp", limits_.tmp_bytes},
-               {"/dev/shm", limits_.shm_bytes}};
-  }
-
-  /// The sandbox's PID 1 (bubblewrap's --json-status-fd says which), once known.
-  void set_init_pid(long pid) { init_pid_ = pid; }
-
-  /// Measures when a period has passed; returns why the sandbox must stop, or "".
-  std::string check() {
-    const auto now = std::chrono::steady_clock::now();
-    if (now < next_) return "";
-    next_ = now + kWatchdogPeriod;
-    const fs::path root = fallback_uid_ ? fs::path("/") : sandbox_root();
-    const auto deleted = root.empty() ? std::map<dev_t, std::size_t>{}
-                                      : deleted_open_files(root, fallback_uid_);
-    for (const auto& host : hosts_) {
-      Usage usage = usage_of(host.outside);
-      if (const auto it = deleted.find(host.device); it != deleted.end()) usage.bytes += it->second;
-      if (usage.bytes > host.cap) {
-        return fmt::format("it wrote {} to {}, more than its cap of {}", mib(usage.bytes),
-                           host.inside, mib(host.cap));
-      }
-      if (usage.entries > limits_.writable_entries) {
-        return fmt::format("it made {} files and folders in {}, more than the cap of {}",
-                           usage.entries, host.inside, limits_.writable_entries);
-      }
-    }
-    for (const auto& [folder, cap] : shared_) {
-      const Usage usage = usage_owned_by(folder, *fallback_uid_);
-      if (usage.bytes > cap) {
-        return fmt::format("it wrote {} to the host's {}, more than its cap of {}", mib(usage.bytes),
-                           folder, mib(cap));
-      }
-      if (usage.entries > limits_.writable_entries) {
-        return fmt::format("it made {} files and folders in the host's {}, more than the cap of {}",
-                           usage.entries, folder, limits_.writable_entries);
-      }
-    }
-    if (!root.empty() && !fallback_uid_) {
-      for (const auto& [inside, size] : tmpfs_) {
-        // Only the tmpfs bubblewrap made, of the size asked for: never a host folder seen
-        // while the sandbox is still being set up.
-        struct statfs info {};
-        if (statfs((root / fs::path(inside).relative_path()).c_str(), &info) != 0) continue;
-        const std::size_t total = static_cast<std::size_t>(info.f_blocks) * info.f_bsize;
-        if (info.f_type != TMPFS_MAGIC || total > size + 4096 || total + 4096 < size) continue;
-        const std::size_t entries = info.f_files - info.f_ffree;
-        if (entries > limits_.writable_entries) {
-          return fmt::format("it made {} files and folders in {}, more than the cap of {}",
-                             entries, inside, limits_.writable_entries);
-        }
-      }
-    }
-    return "";
-  }
-
- private:
-  struct Host {
-    fs::path outside;
-    std::string inside;
-    std::size_t cap;
-    dev_t device;
-  };
-
-  void add_host(const fs::path& outside, const std::string& inside, std::size_t cap) {
-    struct stat st {};
-    stat(outside.c_str(), &st);
-    hosts_.push_back({outside, inside, cap, st.st_dev});
-  }
-
-  /// "/proc/PID/root" of the sandbox's PID 1 once it has its own root; "" before that
-  /// or when it cannot be read.
-  fs::path sandbox_root() {
-    if (init_pid_ == 0) return {};
-    const fs::path root = fmt::format("/proc/{}/root", init_pid_);
-    struct stat st {};
-    if (stat(root.c_str(), &st) != 0 || std::make_pair(st.st_dev, st.st_ino) == host_root_) return {};
-    return root;
-  }
-
-  /// Bytes of regular files that processes inside keep open after deleting them, by
-  /// device: they use the disk (or memory) and show in no folder.
-  /// With `uid`: only the processes of that uid (the fallback, which has no PID namespace).
-  static std::map<dev_t, std::size_t> deleted_open_files(const fs::path& root,
-                                                         std::optional<unsigned> uid) {
-    std::map<dev_t, std::size_t> bytes;
-    std::set<std::pair<dev_t, ino_t>> seen;
-    std::error_code ec;
-    for (const auto& process : fs::directory_iterator(root / "proc", ec)) {
-      const std::string pid = process.path().filename();
-      if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
-      struct stat owner {};
-      if (uid && (stat(process.path().c_str(), &owner) != 0 || owner.st_uid != *uid)) continue;
-      std::error_code fd_ec;
-      for (const auto& fd : fs::directory_iterator(process.path() / "fd", fd_ec)) {
-        struct stat st {};
-        if (stat(fd.path().c_str(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink != 0) continue;
-        if (!seen.insert({st.st_dev, st.st_ino}).second) continue;
-        bytes[st.st_dev] += std::max<std::size_t>(st.st_size, static_cast<std::size_t>(st.st_blocks) * 512);
-      }
-    }
-    return bytes;
-  }
-
-  SandboxLimits limits_;
-  long init_pid_ = 0;
-  std::pair<dev_t, ino_t> host_root_{};
-  std::vector<Host> hosts_;
-  std::vector<std::pair<std::string, std::size_t>> tmpfs_;
-  std::optional<unsigned> fallback_uid_;
-  std::vector<std::pair<std::string, std::size_t>> shared_;  ///< the fallback's host folders
-  std::chrono::steady_clock::time_point next_{};
-};
-
-/// The scratch folders of a run without a sized tmpfs: made for the sandbox's uid,
-/// removed with everything in them when the run ends.
-class ScratchFolders {
- public:
-  /// `needed` false: none (the fallback has its own).
-  ScratchFolders(const fs::path& wanted, unsigned uid, bool needed) {
-    if (!needed || bwrap_features().tmpfs_size) return;
-    if (wanted.empty()) {
-      std::string pattern = (fs::temp_directory_path() / "nnkit-sandbox-XXXXXX").string();
-      if (mkdtemp(pattern.data()) == nullptr) {
-        throw Error(fmt::format("cannot make a scratch folder in {}: {}",
-                                fs::temp_directory_path().string(), std::strerror(errno)));
-      }
-      scratch_.root = pattern;
-    } else {
-      scratch_.root = wanted;
-      fs::remove_all(wanted);
-      fs::create_directories(wanted);
-    }
-    for (const auto& dir : {scratch_.tmp(), scratch_.shm()}) {
-      fs::create_directories(dir);
-      fs::permissions(dir, fs::perms::owner_all);
-      if (geteuid() == 0 && chown(dir.c_str(), uid, uid) != 0) {
-        throw Error(fmt::format("cannot hand {} to the sandbox's uid {}: {}", dir.string(), uid,
-                                std::strerror(errno)));
-      }
-    }
-  }
-  ~ScratchFolders() {
-    std::error_code ec;
-    if (!scratch_.root.empty()) fs::remove_all(scratch_.root, ec);
-  }
-  ScratchFolders(const ScratchFolders&) = delete;
-  ScratchFolders& operator=(const ScratchFolders&) = delete;
-  const Scratch& scratch() const { return scratch_; }
-
- private:
-  Scratch scratch_;
-};
 
 double cpu_seconds_of(const rusage& usage) {
   return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
