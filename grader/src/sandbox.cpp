@@ -1,4 +1,4 @@
-// bubblewrap + rlimits + a wall-clock timeout + a storage watchdog: see sandbox.hpp.
+// One sandboxed run, in bubblewrap or the fallback, and what its result says: see sandbox.hpp.
 #include "sandbox.hpp"
 
 #include <fcntl.h>
@@ -13,7 +13,6 @@
 #include <array>
 #include <cerrno>
 #include <chrono>
-#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <mutex>
@@ -120,8 +119,6 @@ class Subreaper {
   int before_ = 0;
 };
 
-SandboxResult run_in(const SandboxCommand& command, SandboxKind kind);
-
 }  // namespace
 
 unsigned sandbox_uid() {
@@ -191,7 +188,7 @@ SandboxResult run_sandboxed(const SandboxCommand& command) {
   return run_in(command, kind);
 }
 
-namespace {
+namespace sandbox_detail {
 
 SandboxResult run_in(const SandboxCommand& command, SandboxKind kind) {
   const bool fallback = kind == SandboxKind::Fallback;
@@ -356,79 +353,5 @@ SandboxResult run_in(const SandboxCommand& command, SandboxKind kind) {
   return result;
 }
 
-// ---- which sandbox ---------------------------------------------------------------------------
-
-std::mutex& kind_mutex() {
-  static std::mutex m;
-  return m;
-}
-SandboxKind& chosen_kind() {
-  static SandboxKind kind = SandboxKind::Auto;
-  return kind;
-}
-std::optional<SandboxKind>& resolved_kind() {
-  static std::optional<SandboxKind> kind;
-  return kind;
-}
-
-/// "" when bubblewrap runs /usr/bin/true here as it would run a command; else what it said.
-std::string bubblewrap_problem() {
-  SandboxCommand probe;
-  probe.argv = {"/usr/bin/true"};
-  probe.limits.wall_seconds = 20;
-  const SandboxResult r = run_in(probe, SandboxKind::Bubblewrap);
-  if (r.ok()) return "";
-  std::string why = r.describe();
-  while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
-  return why;
-}
-
-}  // namespace
-
-std::string sandbox_kind_problem(const std::string& value) {
-  if (value == "auto" || value == "bubblewrap" || value == "fallback") return "";
-  return fmt::format("{} is not a sandbox: choose auto (bubblewrap when it can start here, "
-                     "else the fallback), bubblewrap or fallback (no namespaces: a uid of its "
-                     "own, rlimits and a seccomp filter)",
-                     value.empty() ? "\"\"" : value);
-}
-
-SandboxKind sandbox_kind_named(const std::string& value) {
-  if (const std::string problem = sandbox_kind_problem(value); !problem.empty()) throw Error(problem);
-  return value == "bubblewrap" ? SandboxKind::Bubblewrap
-         : value == "fallback" ? SandboxKind::Fallback
-                               : SandboxKind::Auto;
-}
-
-void choose_sandbox(SandboxKind kind) {
-  std::lock_guard<std::mutex> lock(kind_mutex());
-  chosen_kind() = kind;
-  resolved_kind().reset();
-}
-
-SandboxKind active_sandbox() {
-  std::lock_guard<std::mutex> lock(kind_mutex());
-  if (!resolved_kind()) {
-    if (chosen_kind() != SandboxKind::Auto) {
-      resolved_kind() = chosen_kind();
-    } else if (const std::string problem = bubblewrap_problem(); problem.empty()) {
-      resolved_kind() = SandboxKind::Bubblewrap;
-    } else {
-      resolved_kind() = SandboxKind::Fallback;
-      std::fprintf(stderr,
-                   "nnkit-grade: bubblewrap cannot start here (%s); grading in the fallback "
-                   "sandbox (no namespaces: a uid of its own, rlimits, seccomp)\n",
-                   problem.c_str());
-    }
-  }
-  return *resolved_kind();
-}
-
-std::string sandbox_description() {
-  if (active_sandbox() == SandboxKind::Fallback) {
-    return "fallback (no namespaces): uid, rlimits, seccomp";
-  }
-  return "bubblewrap " + bwrap_features().version;
-}
-
+}  // namespace sandbox_detail
 }  // namespace grader

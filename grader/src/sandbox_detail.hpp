@@ -40,4 +40,9 @@ inline double cpu_seconds_of(const rusage& usage) {
          static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
 }
 
+/// Runs `command` in the sandbox `kind` (Bubblewrap or Fallback, never Auto) and waits for
+/// it: run_sandboxed without the fallback's lock and checks (sandbox.cpp). The choice of a
+/// sandbox (sandbox_choice.cpp) runs /usr/bin/true in bubblewrap with it.
+SandboxResult run_in(const SandboxCommand& command, SandboxKind kind);
+
 }  // namespace grader::sandbox_detail
