@@ -17,7 +17,7 @@ std::mutex& hidden_mutex();
 /// held-out test labels) may be: Debian's package folder and $FMNIST_DIR.
 std::set<fs::path>& hidden_folders();
 
-/// Whether `path` lies in `folder` (below it, not `folder` itself), as written.
+/// Whether `path` lies in `folder` (below it, not `folder` itself), lexically.
 bool strictly_under(const fs::path& path, const fs::path& folder);
 
 }  // namespace grader::sandbox_detail

@@ -17,7 +17,7 @@
 
 namespace grader::sandbox_detail {
 
-/// How often the watchdog measures; the run's wait loop wakes at least as often.
+/// How often the watchdog measures; until it kills, the run's wait loop wakes at least as often.
 constexpr auto kWatchdogPeriod = std::chrono::milliseconds(10);
 
 /// Where /tmp and /dev/shm come from: a sized tmpfs, or host folders (bubblewrap < 0.7).
@@ -28,7 +28,8 @@ struct Scratch {
 };
 
 /// Measures what a running sandbox has written, every kWatchdogPeriod, against its caps
-/// (SandboxLimits): bytes and entries of each writable folder, files deleted but kept open.
+/// (SandboxLimits): bytes and entries of each place it can write, with the files it
+/// deleted but keeps open.
 class Watchdog {
  public:
   /// Bubblewrap's watchdog: `command`'s writable binds, capped as writable binds; /tmp and
