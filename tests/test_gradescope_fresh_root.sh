@@ -14,10 +14,17 @@
 #      bubblewrap starts there.
 #   4. Inside: setup.sh as Gradescope runs it (its default check, `nnkit-grade validate`),
 #      then run_autograder for the reference solution's files (the manifest's total, read
-#      from the zip's manifest) and for the blank handout's (0), reusing setup.sh's build.
+#      from the zip's manifest) and for the blank handout's (0), reusing setup.sh's build;
+#      results.json says bubblewrap graded them.
+#   5. The same root entered with a plain chroot, where bubblewrap cannot start (as in a
+#      container whose seccomp profile refuses namespaces): run_autograder grades the
+#      solution with a comment in each file (so it compiles afresh, in that sandbox) and the
+#      blank handout again, and results.json must say the fallback sandbox graded them.
 #      results.json is read with tools/gradescope/check_results.cmake. Last, no file named
-#      like Fashion-MNIST's test labels is readable by an unprivileged uid like the one
-#      the sandbox runs student code as (grader/src/sandbox.hpp: sandbox_uid_for).
+#      like Fashion-MNIST's test labels, and none of the reference solution, hidden tests
+#      or kit, is readable by an unprivileged uid like the one the sandbox runs student
+#      code as (grader/src/sandbox.hpp: sandbox_uid_for): the fallback sandbox hides
+#      nothing that permissions do not.
 # Prints PASS/FAIL lines and the wall time of setup.sh and of each run_autograder; exits
 # non-zero on any FAIL. Needs root (namespaces, mounts, mmdebstrap) and Debian's mirror.
 # Takes about as long as setup.sh's build and validate plus two gradings: README.md,
@@ -26,14 +33,19 @@
 # usage: tests/test_gradescope_fresh_root.sh [BUILD_DIR]   (default: build; the root's cache)
 # Environment:
 #   NNKIT_FRESH_ROOT_MIRROR   the Debian mirror (default http://deb.debian.org/debian)
-#   NNKIT_FRESH_ROOT_ENTRY    pivot_root (default) or chroot: a plain chroot, where bubblewrap
-#                             cannot start (the kit's answer to such an image is checked there)
+#   NNKIT_FRESH_ROOT_ENTRY    pivot_root (default) or chroot: how steps 3 and 4 enter the
+#                             root; with chroot, setup.sh's validate too runs in the fallback
+#                             sandbox (step 5 runs either way)
 #   NNKIT_FRESH_ROOT_BUDGET   "CPUS MEGABYTES", e.g. "0.5 768" (Gradescope's default
-#                             container): the reference solution's run_autograder runs in a
-#                             cgroup limited like that (cgroup v2, or v1's cpu, cpuacct and
-#                             memory controllers), and its CPU time and peak memory are printed;
-#                             so does a copy with a comment in each file (compiled afresh).
-#                             Off by default.
+#                             container): step 4's run_autograder runs in a cgroup limited
+#                             like that (cgroup v2, or v1's cpu, cpuacct and memory
+#                             controllers), and its CPU time and peak memory are printed, for
+#                             the reference solution, a copy with a comment in each file
+#                             (compiled afresh) and a copy whose CNN has another dropout rate
+#                             (its 60 epochs run in full: nothing to replay). Off by default.
+#   NNKIT_FRESH_ROOT_BUDGET_TOOL  a program run as `TOOL CPUS MEGABYTES COMMAND...` that
+#                             applies the budget instead of this script's own cgroup (e.g. a
+#                             course's own wrapper, to compare figures); it prints its own.
 #   JOBS                      setup.sh's build jobs (default: all cores)
 #   NNKIT_SETUP_CHECK         setup.sh's check (default validate; none skips it, for a
 #                             quicker run when only the gradings below matter)
@@ -153,13 +165,20 @@ pivot_root . .old
 cd /
 exec /usr/bin/env -i $clean_env /bin/bash -c "umount -l /.old && rmdir /.old && exec \"\$@\"" in_root "$@"
 '
-in_root_command=(unshare --mount --pid --net --fork --propagation private -- bash -c "$enter" enter "$root" "$entry")
-in_root() { "${in_root_command[@]}" "$@"; }
+in_root_command=(unshare --mount --pid --net --fork --propagation private -- bash -c "$enter" enter "$root")
+in_root() { "${in_root_command[@]}" "$entry" "$@"; }
+in_chroot() { "${in_root_command[@]}" chroot "$@"; }
 
 # in_budget COMMAND...: COMMAND (a program, not a function) in a cgroup of $budget_cpus CPUs and $budget_mb MB without
 # swap, as Gradescope's container limits it; prints wall, CPU and peak memory after.
 budget_runs=0
 in_budget() {
+  if [ -n "${NNKIT_FRESH_ROOT_BUDGET_TOOL:-}" ]; then
+    # its figures (a line on stderr starting with its name) to the test's output too
+    "$NNKIT_FRESH_ROOT_BUDGET_TOOL" "$budget_cpus" "$budget_mb" "$@" \
+      2> >(tee >(grep "^$(basename "$NNKIT_FRESH_ROOT_BUDGET_TOOL")" >&3) >&2)
+    return
+  fi
   budget_runs=$((budget_runs + 1))   # a group of its own per run: the last one's is not empty yet
   local cg=/sys/fs/cgroup name=nnkit-fresh-root-$$-$budget_runs groups=() start status cpu peak ooms
   local quota bytes=$((budget_mb << 20))
@@ -242,16 +261,18 @@ if [ "$status" -ne 0 ]; then
 fi
 cp "$ag/source/run_autograder" "$ag/run_autograder"   # Gradescope copies it there
 
-# grade NAME FOLDER [in_budget]: FOLDER's part files as the submission
+# grade NAME FOLDER [in_budget|in_chroot]: FOLDER's part files (a folder beside the zip's
+# files, outside the root) as the submission; through step 4's entry, or within the budget,
+# or through a plain chroot (step 5)
 grade() {
-  local name=$1 folder=$2 wrap=${3:-} file start status
+  local name=$1 folder=$2 wrap=${3:-in_root} file start status
   rm -rf "$ag/submission" "$ag/results" && mkdir -p "$ag/submission" "$ag/results"
-  for file in "${files[@]}"; do cp "$ag/source/$folder/$file" "$ag/submission/"; done
+  for file in "${files[@]}"; do cp "$folder/$file" "$ag/submission/"; done
   start=$(date +%s)
   if [ "$wrap" = in_budget ]; then
-    in_budget "${in_root_command[@]}" bash -c 'cd /autograder && ./run_autograder' > "$work/run-$name.log" 2>&1
+    in_budget "${in_root_command[@]}" "$entry" bash -c 'cd /autograder && ./run_autograder' > "$work/run-$name.log" 2>&1
   else
-    in_root bash -c 'cd /autograder && ./run_autograder' > "$work/run-$name.log" 2>&1
+    "$wrap" bash -c 'cd /autograder && ./run_autograder' > "$work/run-$name.log" 2>&1
   fi
   status=$?
   check "run_autograder grades the $name ($(($(date +%s) - start)) s)" "$status"
@@ -259,33 +280,61 @@ grade() {
   echo "results.json ($name): $line"
 }
 field() { sed -nE "s/.*(^| )$1=([^ ]*).*/\2/p" <<< "$2"; }
+# expect_score NAME SCORE: the last grade's score, in hundredths, and the manifest's maximum
+expect_score() {
+  check "the $1 scores $(($2 / 100)) of $((total / 100)) (in hundredths: $(field score "$line"))" \
+    "$([ "$(field score "$line")" = "$2" ] && [ "$(field max "$line")" = "$total" ]; echo $?)"
+  [ "$(field score "$line")" = "$2" ] || tail -30 "$work/run-$1.log"
+}
+# expect_sandbox KIND: which sandbox the last grade's results.json says ran
+expect_sandbox() {
+  check "results.json says the $1 sandbox graded it" "$([ "$(field sandbox "$line")" = "$1" ]; echo $?)"
+}
+sandbox_here=bubblewrap
+[ "$entry" = pivot_root ] || sandbox_here=fallback
 
-grade "reference solution" solution ${budget:+in_budget}
-check "the reference solution scores the manifest's total, $((total / 100)) (score in hundredths: $(field score "$line") of $total)" \
-  "$([ "$(field score "$line")" = "$total" ] && [ "$(field max "$line")" = "$total" ]; echo $?)"
+# Copies of the solution, outside the root: with a comment in the first region of each file
+# (its substance, not its bytes: it compiles, as a student's own files do, instead of reusing
+# the builds validate cached for the solution's exact files; its CNN is still replayed), and
+# with another dropout rate in the CNN (a network that differs from the reference's: its
+# full run cannot be replayed).
+edited=$work/solution-edited dropout=$work/solution-dropout
+mkdir -p "$edited" "$dropout"
+for file in "${files[@]}"; do
+  awk '{ print } !done && /\/\/ >>> YOUR CODE HERE >>>/ { print "  // my own solution"; done = 1 }' \
+    "$ag/source/solution/$file" > "$edited/$file"
+  sed 's/nn::Dropout(0\.3)/nn::Dropout(0.25)/' "$ag/source/solution/$file" > "$dropout/$file"
+done
+cmp -s "$ag/source/solution/pytorch_cnn.cpp" "$dropout/pytorch_cnn.cpp" \
+  && die "solution/pytorch_cnn.cpp has no nn::Dropout(0.3) to change: update this test"
+
+grade "reference solution" "$ag/source/solution" ${budget:+in_budget}
+expect_score "reference solution" "$total"
 check "every test has a visibility" \
   "$([ -n "$(field tests "$line")" ] && [ "$(field visible_field "$line")" = "$(field tests "$line")" ]; echo $?)"
-[ "$(field score "$line")" = "$total" ] || tail -30 "$work/run-reference solution.log"
+expect_sandbox "$sandbox_here"
 
-# With a budget, also the solution in substance but not in bytes (a comment in the first
-# region of each file): it compiles, as a student's own files do, instead of reusing the
-# builds validate cached for the solution's exact files; its CNN is still replayed.
 if [ -n "$budget" ]; then
-  mkdir -p "$ag/source/solution-edited"
-  for file in "${files[@]}"; do
-    awk '{ print } !done && /\/\/ >>> YOUR CODE HERE >>>/ { print "  // my own solution"; done = 1 }' \
-      "$ag/source/solution/$file" > "$ag/source/solution-edited/$file"
-  done
-  grade "solution with a comment in each file (compiled, not cached)" solution-edited in_budget
-  check "the solution with a comment in each file scores $((total / 100))" \
-    "$([ "$(field score "$line")" = "$total" ]; echo $?)"
-  rm -rf "$ag/source/solution-edited"
+  grade "solution with a comment in each file" "$edited" in_budget
+  expect_score "solution with a comment in each file" "$total"
+  # Its score is below the total (3.1's outputs differ from the reference's, by design);
+  # what matters here is that every case ran within the budget.
+  grade "solution with dropout 0.25 in its CNN" "$dropout" in_budget
+  check "the solution with dropout 0.25 is graded in full, within the grading budget" \
+    "$(jq -e '.budget_ran_out == false and .grading_finished == true' "$ag/results/results.json" > /dev/null; echo $?)"
 fi
 
-grade "blank handout" handout
-check "the blank handout scores 0 of $((total / 100))" \
-  "$([ "$(field score "$line")" = 0 ] && [ "$(field max "$line")" = "$total" ]; echo $?)"
-[ "$(field score "$line")" = 0 ] || tail -30 "$work/run-blank handout.log"
+grade "blank handout" "$ag/source/handout"
+expect_score "blank handout" 0
+
+# --- 5. a plain chroot: bubblewrap cannot start, the fallback sandbox grades -------------
+say "NOTE: bubblewrap through a plain chroot: $(in_chroot bwrap --unshare-all --ro-bind / / true 2>&1 | head -1 || true)"
+grade "solution with a comment in each file, through chroot" "$edited" in_chroot
+expect_score "solution with a comment in each file, through chroot" "$total"
+expect_sandbox fallback
+grade "blank handout, through chroot" "$ag/source/handout" in_chroot
+expect_score "blank handout, through chroot" 0
+expect_sandbox fallback
 
 # --- the held-out labels, out of the sandbox's reach -------------------------------------
 # nnkit-grade runs student code as uid 3000000 + (its pid mod 1000000), without groups
@@ -318,6 +367,16 @@ sed 's/^/  /' "$work/labels-all.txt"
 check "no file of test labels is readable by the sandbox's uid ($uid)" \
   "$([ ! -s "$work/labels-readable.txt" ]; echo $?)"
 sed 's/^/  readable: /' "$work/labels-readable.txt"
+# The kit's other secrets: the reference solution, the hidden tests, the kit and its cache
+# (setup.sh closes /autograder/source; bubblewrap would hide them anyway, the fallback
+# sandbox cannot).
+in_root setpriv --reuid="$uid" --regid="$uid" --clear-groups \
+  find /autograder -type f -readable \( -path '*/solution/*' -o -path '*/hidden_tests/*' \
+    -o -path '*/grader-kit/*' -o -path '*/cache/*' -o -path '*/assignment/*' \) \
+  > "$work/secrets-readable.txt" 2> /dev/null
+check "no file of the reference solution, hidden tests, assignment or kit is readable by the sandbox's uid" \
+  "$([ ! -s "$work/secrets-readable.txt" ]; echo $?)"
+head -5 "$work/secrets-readable.txt" | sed 's/^/  readable: /'
 
 say "wall times: setup.sh $setup_seconds s; each run_autograder above"
 finish

@@ -19,13 +19,18 @@ packages=(libxtensor-dev xtl-dev libxsimd-dev libxtensor-blas-dev libfmt-dev nlo
           libcli11-dev libgnuplot-iostream-dev)
 mkdir -p "$dest/include" "$dest/licenses"
 : > "$dest/VERSIONS"
-for package in "${packages[@]}"; do
+# This machine's own instance of each (with multiarch a bare name may match two: arm64
+# -dev packages for a cross-build); header-only packages are often ":all".
+native=$(dpkg --print-architecture)
+for name in "${packages[@]}"; do
+  package=$name:$native
+  dpkg-query -W "$package" > /dev/null 2>&1 || package=$name:all
   if ! version=$(dpkg-query -W -f '${Version}' "$package" 2> /dev/null) || [ -z "$version" ]; then
-    echo "vendor_headers: Debian package $package is not installed, so its headers cannot be" \
+    echo "vendor_headers: Debian package $name is not installed, so its headers cannot be" \
          "packed into the autograder; run \`make deps\`" >&2
     exit 1
   fi
-  echo "$package $version" >> "$dest/VERSIONS"
+  echo "$name $version" >> "$dest/VERSIONS"
   # Regular files under /usr/include, with their folders (links and folders are recreated).
   dpkg -L "$package" | grep '^/usr/include/' | while read -r path; do
     [ -f "$path" ] && [ ! -L "$path" ] || continue
@@ -33,5 +38,5 @@ for package in "${packages[@]}"; do
     mkdir -p "$dest/include/$(dirname "$relative")"
     cp "$path" "$dest/include/$relative"
   done
-  cp "/usr/share/doc/$package/copyright" "$dest/licenses/$package.copyright"
+  cp "/usr/share/doc/$name/copyright" "$dest/licenses/$name.copyright"
 done

@@ -130,6 +130,7 @@ GradeReport grade_submission(const Kit& kit, const Rubric& rubric, const Referen
   report.submission = fs::absolute(submission).lexically_normal().filename().string();
   report.suite = options.suite;
   report.budget_seconds = options.budget.seconds();
+  report.sandbox = sandbox_description();
   auto say = [&](const std::string& line) {
     if (options.progress) std::cerr << report.submission << ": " << line << "\n";
   };

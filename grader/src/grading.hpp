@@ -87,6 +87,9 @@ struct GradeReport {
   double score = 0, max_score = 0, seconds = 0;
   /// False in a checkpoint: some cases are listed as not graded yet.
   bool finished = true;
+  /// Which sandbox ran its compiles and probes (sandbox_description(): "bubblewrap 0.8.0",
+  /// "fallback (no namespaces): uid, rlimits, seccomp"); in results.json and the log.
+  std::string sandbox;
   double budget_seconds = 0;     ///< the grading budget; 0: none
   bool budget_ran_out = false;   ///< some cases were not run because it was spent
 

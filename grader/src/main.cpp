@@ -52,6 +52,7 @@ struct CommonOptions {
   int threads = 0;                ///< OpenBLAS's and nnkit's threads in probes; 0: all cores
   bool quiet = false;
   bool no_replay = false;         ///< run every long probe in full (GradeOptions::replay)
+  std::string sandbox;            ///< auto | bubblewrap | fallback; "": $NNKIT_SANDBOX, else auto
 };
 
 void add_common(CLI::App& app, CommonOptions& o) {
@@ -69,6 +70,11 @@ void add_common(CLI::App& app, CommonOptions& o) {
   app.add_flag("--no-replay", o.no_replay,
                "run every long probe in full, even where the submission builds the reference's "
                "network and the reference's run could be replayed");
+  app.add_option("--sandbox", o.sandbox,
+                 "auto, bubblewrap or fallback: the sandbox that runs compiles and probes "
+                 "(default: $NNKIT_SANDBOX, else auto: bubblewrap when it can start here, else "
+                 "the fallback, which needs no namespaces; docs/architecture.md)")
+      ->check(CLI::Validator(sandbox_kind_problem, "auto|bubblewrap|fallback"));
 }
 
 /// Everything a grading needs that does not depend on the submission.
@@ -120,9 +126,16 @@ Setup set_up(const CommonOptions& o, const std::string& suite = "all",
   s.options.replay = !o.no_replay;
   const fs::path data_dir = o.data_dir.empty() ? nnkit::data::default_data_dir() : o.data_dir;
   // The cache (reference observations, solution builds) and the dataset (the held-out
-  // labels) stay hidden even where a sandbox sees their folder (under /usr or /etc).
+  // labels) stay hidden even where a sandbox sees their folder (under /usr or /etc). A new
+  // cache is made closed to other users (700): the fallback sandbox, which cannot cover
+  // it, needs it so.
+  if (std::error_code ec; !fs::exists(s.options.cache_dir, ec)) {
+    fs::create_directories(s.options.cache_dir);
+    fs::permissions(s.options.cache_dir, fs::perms::owner_all);
+  }
   hide_from_sandbox(s.options.cache_dir);
   hide_from_sandbox(data_dir);
+  check_sandbox_ready();  // the fallback: every one of them closed to the sandbox's uid
   s.data = prepare_data(data_dir, s.rubric.split, s.options.cache_dir);
   ProbeSettings settings{s.data.dir, 60, s.options.threads, pinned_blas_env(s.rubric.blas_pinning)};
   s.reference = load_or_compute_reference(s.kit, s.rubric, probes_needed(s.rubric, suite, items),
@@ -150,6 +163,19 @@ GradingBudget grading_budget(const std::string& option, GradingBudget::Clock::ti
   } catch (const grader::Error& e) {
     throw UsageError(e.what());
   }
+}
+
+/// --sandbox, else $NNKIT_SANDBOX, else auto; a bad $NNKIT_SANDBOX is a usage error.
+void choose_sandbox_from(const CommonOptions& o) {
+  std::string value = o.sandbox;
+  const char* variable = std::getenv("NNKIT_SANDBOX");
+  if (value.empty() && variable != nullptr && *variable != '\0') {
+    value = variable;
+    if (const std::string problem = sandbox_kind_problem(value); !problem.empty()) {
+      throw UsageError("$NNKIT_SANDBOX: " + problem);
+    }
+  }
+  choose_sandbox(value.empty() ? SandboxKind::Auto : sandbox_kind_named(value));
 }
 
 int command_grade(const CommonOptions& o, const fs::path& folder, const std::string& suite,
@@ -332,6 +358,7 @@ int main(int argc, char** argv) {
     return app.exit(e) == 0 ? 0 : 2;
   }
   try {
+    choose_sandbox_from(common);
     if (grade->parsed()) {
       return command_grade(common, folder, suite, items, results, junit, format, log,
                            grading_budget(budget, started));
@@ -343,8 +370,11 @@ int main(int argc, char** argv) {
     Setup s = set_up(common, batch_options.suite, batch_items);
     const int threads = common.threads > 0 ? common.threads
                                            : std::max(1, default_probe_threads() / batch_options.jobs);
+    // Each grade child uses the sandbox this process found (asked once, here).
     batch_options.grade_arguments = {"--kit", common.kit_dir.string(), "--cache",
-                                     s.options.cache_dir.string(), "--threads", std::to_string(threads)};
+                                     s.options.cache_dir.string(), "--threads", std::to_string(threads),
+                                     "--sandbox",
+                                     active_sandbox() == SandboxKind::Fallback ? "fallback" : "bubblewrap"};
     if (!common.data_dir.empty()) {
       batch_options.grade_arguments.insert(batch_options.grade_arguments.end(), {"--data", common.data_dir.string()});
     }

@@ -138,6 +138,7 @@ nlohmann::json gradescope_results(const GradeReport& report) {
           {"test_name_format", "text"},
           {"visibility", "visible"},
           {"stdout_visibility", "hidden"},
+          {"sandbox", report.sandbox},
           {kGraderErrorField, report.grader_error()},
           {kFinishedField, report.finished},
           {"budget_seconds", report.budget_seconds > 0 ? nlohmann::json(report.budget_seconds)
@@ -236,9 +237,10 @@ std::string score_table(const GradeReport& report, bool markdown) {
 }
 
 std::string instructor_log(const GradeReport& report) {
-  if (report.instructor_log.empty()) return "";
+  if (report.instructor_log.empty() && report.sandbox.empty()) return "";
   std::string log = fmt::format("== instructor's log of {} (never shown to students) ==\n",
                                 text::one_line(report.submission, kNameBytes));
+  if (!report.sandbox.empty()) log += "sandbox: " + text::one_line(report.sandbox, kNameBytes) + "\n";
   for (const auto& entry : report.instructor_log) {
     log += text::sanitize(entry);
     if (log.back() != '\n') log += '\n';

@@ -36,7 +36,8 @@ inline constexpr const char* kBudgetRanOutField = "budget_ran_out";
 /// plain text: "output_format": "text"), visibility, stdout_visibility ("hidden": the
 /// stdout of run_autograder, where the instructor's log goes, is for instructors only),
 /// grader_error (true when the grader itself failed: some cases were not graded),
-/// grading_finished (false in a checkpoint), budget_seconds and budget_ran_out, tests[]
+/// grading_finished (false in a checkpoint), budget_seconds and budget_ran_out, sandbox
+/// (which one ran: "bubblewrap 0.8.0" or "fallback (no namespaces): ..."), tests[]
 /// (number, name, score, max_score, status, output with "output_format": "text", tags,
 /// visibility: public cases
 /// "visible", hidden ones "after_published"), leaderboard (the public test accuracies).
@@ -58,7 +59,8 @@ std::string summary_text(const GradeReport& report);
 
 /// For the instructor only (nnkit-grade's stderr, or --log FILE): what failed probes
 /// threw and printed, what hidden cases' feedback leaves out, and one "GRADER ERROR: ..."
-/// line per failure of the grader itself. Empty when there is nothing to say.
+/// line per failure of the grader itself; first, which sandbox ran. Empty when there is
+/// nothing to say.
 std::string instructor_log(const GradeReport& report);
 
 }  // namespace grader

@@ -1,54 +1,39 @@
-// bubblewrap + rlimits + a wall-clock timeout + a storage watchdog: see sandbox.hpp.
+// One sandboxed run, in bubblewrap or the fallback, and what its result says: see sandbox.hpp.
 #include "sandbox.hpp"
 
-#include <dirent.h>
 #include <fcntl.h>
-#include <grp.h>
-#include <linux/magic.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
-#include <sys/statfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <cerrno>
-#include <cstdio>
-#include <cstdlib>
+#include <chrono>
 #include <cstring>
 #include <fstream>
-#include <map>
 #include <mutex>
-#include <set>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include <fmt/format.h>
 
 #include "cgroup_limits.hpp"
 #include "error.hpp"
+#include "sandbox_bubblewrap.hpp"
+#include "sandbox_fallback.hpp"
+#include "sandbox_storage.hpp"
 
 namespace grader {
+using namespace sandbox_detail;
+
 namespace {
 
-namespace fs = std::filesystem;
-
 constexpr std::size_t kChannelCap = std::size_t{32} << 20;  // observations: large arrays
-constexpr unsigned kInsideId = 65534;                        // "nobody" inside the sandbox
-constexpr auto kWatchdogPeriod = std::chrono::milliseconds(10);
-/// Where bubblewrap writes its status (--json-status-fd): {"child-pid": N, ...}, the host
-/// pid of the sandbox's PID 1, once the sandbox exists, then {"exit-code": N} once the
-/// command has ended. The command never sees this descriptor, so it cannot forge either.
-constexpr int kStatusFd = 4;
-/// The only environment bubblewrap itself gets: it is PID 1 of the sandbox, and its
-/// /proc/1/environ is readable from inside.
-constexpr const char* kBwrapEnvironment[] = {"PATH=/usr/bin:/bin", "LANG=C.UTF-8", nullptr};
-
-std::string mib(std::size_t bytes) {
-  return fmt::format("{:.0f} MiB", static_cast<double>(bytes) / (1 << 20));
-}
 
 /// Processes (and threads) the current real uid already runs: without root we cannot
 /// give the sandbox a uid of its own, so its process limit is counted on top of these.
@@ -70,214 +55,6 @@ long processes_of_current_user() {
     if (mine) count += threads;
   }
   return count;
-}
-
-// ---- bubblewrap's version ---------------------------------------------------------------
-
-/// "0.8.0" as {0, 8, 0}; missing parts are 0.
-std::array<int, 3> version_numbers(const std::string& text) {
-  std::array<int, 3> v{0, 0, 0};
-  std::sscanf(text.c_str(), "%d.%d.%d", &v[0], &v[1], &v[2]);
-  return v;
-}
-
-/// What `/usr/bin/bwrap --version` prints ("bubblewrap 0.8.0"), or "".
-std::string ask_bwrap_version() {
-  std::array<int, 2> out{};
-  if (pipe2(out.data(), O_CLOEXEC) != 0) return "";
-  const pid_t pid = fork();
-  if (pid < 0) return "";
-  if (pid == 0) {
-    dup2(out[1], 1);
-    const int null_fd = open("/dev/null", O_RDWR);
-    dup2(null_fd, 0);
-    dup2(null_fd, 2);
-    const char* argv[] = {"/usr/bin/bwrap", "--version", nullptr};
-    execve(argv[0], const_cast<char**>(argv), const_cast<char**>(kBwrapEnvironment));
-    _exit(127);
-  }
-  close(out[1]);
-  std::string text;
-  std::array<char, 256> buffer;
-  for (ssize_t n; (n = read(out[0], buffer.data(), buffer.size())) != 0;) {
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) break;
-    text.append(buffer.data(), static_cast<std::size_t>(n));
-  }
-  close(out[0]);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  const auto space = text.find(' ');
-  return space == std::string::npos ? "" : text.substr(space + 1, text.find('\n') - space - 1);
-}
-
-// ---- folders a sandbox never shows -------------------------------------------------------
-
-std::mutex& hidden_mutex() {
-  static std::mutex m;
-  return m;
-}
-
-/// Canonical paths of the folders to hide; seeded with the places the dataset (and so the
-/// held-out test labels) may be: Debian's package folder and $FMNIST_DIR.
-std::set<fs::path>& hidden_folders() {
-  static std::set<fs::path> folders = [] {
-    std::set<fs::path> seed;
-    std::error_code ec;
-    const char* fmnist_dir = std::getenv("FMNIST_DIR");
-    for (const char* dir : {"/usr/share/datasets", fmnist_dir}) {
-      if (dir == nullptr || *dir == '\0') continue;
-      const fs::path canonical = fs::weakly_canonical(dir, ec);
-      if (!ec && canonical.has_relative_path()) seed.insert(canonical);
-    }
-    return seed;
-  }();
-  return folders;
-}
-
-bool strictly_under(const fs::path& path, const fs::path& folder) {
-  const auto rel = path.lexically_relative(folder);
-  return !rel.empty() && rel != "." && *rel.begin() != "..";
-}
-
-/// The folders the sandbox sees from the host, as {outside (canonical), inside}.
-std::vector<std::pair<fs::path, fs::path>> visible_folders(const SandboxCommand& command) {
-  std::vector<std::pair<fs::path, fs::path>> visible = {{"/usr", "/usr"}, {"/etc", "/etc"}};
-  for (const auto& bind : command.binds) {
-    std::error_code ec;
-    const fs::path outside = fs::weakly_canonical(bind.outside, ec);
-    if (!ec && fs::is_directory(outside, ec)) visible.emplace_back(outside, bind.inside);
-  }
-  return visible;
-}
-
-/// Inside paths to cover with an empty tmpfs: each hidden folder that lies inside a
-/// folder the sandbox sees.
-std::vector<std::string> masks(const SandboxCommand& command) {
-  std::set<fs::path> hidden;
-  {
-    std::lock_guard<std::mutex> lock(hidden_mutex());
-    hidden = hidden_folders();
-  }
-  auto covered = [&](const fs::path& folder) {  // by the mask of a folder above it
-    return std::any_of(hidden.begin(), hidden.end(),
-                       [&](const fs::path& above) { return strictly_under(folder, above); });
-  };
-  std::vector<std::string> found;
-  for (const auto& [outside, inside] : visible_folders(command)) {
-    for (const auto& folder : hidden) {
-      std::error_code ec;
-      if (strictly_under(folder, outside) && !covered(folder) && fs::exists(folder, ec)) {
-        found.push_back((inside / folder.lexically_relative(outside)).string());
-      }
-    }
-  }
-  return found;
-}
-
-// ---- the command line ---------------------------------------------------------------------
-
-/// Where /tmp and /dev/shm come from: a sized tmpfs, or host folders (bubblewrap < 0.7).
-struct Scratch {
-  fs::path root;         ///< empty with tmpfs
-  fs::path tmp() const { return root / "tmp"; }
-  fs::path shm() const { return root / "shm"; }
-};
-
-std::vector<std::string> bwrap_arguments(const SandboxCommand& command, const Scratch& scratch) {
-  const BwrapFeatures& features = bwrap_features();
-  const auto& l = command.limits;
-  std::vector<std::string> a = {"/usr/bin/bwrap", "--unshare-all", "--json-status-fd",
-                                std::to_string(kStatusFd)};
-  if (features.disable_userns) {
-    // No nested user namespace: one would hold capabilities over the files the sandbox's
-    // uid owns (when the grader is not root, the probe binary is among them).
-    a.insert(a.end(), {"--unshare-user", "--disable-userns"});
-  }
-  a.insert(a.end(), {
-      "--die-with-parent", "--new-session",
-      "--cap-drop", "ALL", "--uid", std::to_string(kInsideId), "--gid",
-      std::to_string(kInsideId), "--hostname", "sandbox", "--clearenv",
-      "--setenv", "PATH", "/usr/bin:/bin", "--setenv", "HOME", "/tmp",
-      "--setenv", "LANG", "C.UTF-8", "--setenv", "TMPDIR", "/tmp",
-      "--ro-bind", "/usr", "/usr", "--symlink", "usr/bin", "/bin",
-      "--symlink", "usr/sbin", "/sbin", "--symlink", "usr/lib", "/lib",
-      "--symlink", "usr/lib64", "/lib64", "--ro-bind", "/etc", "/etc",
-      "--proc", "/proc", "--dev", "/dev"});
-  if (scratch.root.empty()) {
-    a.insert(a.end(), {"--size", std::to_string(l.shm_bytes), "--tmpfs", "/dev/shm",
-                       "--size", std::to_string(l.tmp_bytes), "--tmpfs", "/tmp"});
-  } else {
-    a.insert(a.end(), {"--bind", scratch.shm().string(), "/dev/shm",
-                       "--bind", scratch.tmp().string(), "/tmp"});
-  }
-  for (const auto& [name, value] : command.env) a.insert(a.end(), {"--setenv", name, value});
-  for (const auto& bind : command.binds) {
-    a.insert(a.end(), {bind.writable ? "--bind" : "--ro-bind", bind.outside.string(),
-                       bind.inside});
-  }
-  // The held-out labels and the kit's sources, wherever the sandbox would see them: an
-  // empty, read-only tmpfs on top.
-  for (const auto& mask : masks(command)) {
-    a.insert(a.end(), {"--tmpfs", mask, "--remount-ro", mask});
-  }
-  // The root and /dev are tmpfs that bubblewrap makes for the sandbox's uid: read-only,
-  // they hold no data (the mounts on them stay as they are).
-  a.insert(a.end(), {"--remount-ro", "/dev", "--remount-ro", "/"});
-  a.insert(a.end(), {"--chdir", command.cwd, "--"});
-  a.insert(a.end(), command.argv.begin(), command.argv.end());
-  return a;
-}
-
-void set_limit(int resource, rlim_t soft, rlim_t hard) {
-  const rlimit limit{soft, hard};
-  setrlimit(resource, &limit);
-}
-
-/// In the forked child: limits, identity, descriptors, then bubblewrap. Never returns.
-[[noreturn]] void exec_child(const SandboxCommand& command, const std::vector<std::string>& args,
-                             int out_fd, int err_fd, int channel_fd, int info_fd,
-                             long process_limit, unsigned uid, pid_t parent) {
-  setsid();  // its own process group: the timeout kills the group
-  prctl(PR_SET_PDEATHSIG, SIGKILL);
-  // Above the numbers they go to, so that no dup2 below overwrites another's source.
-  const int high_channel = channel_fd >= 0 ? fcntl(channel_fd, F_DUPFD, 10) : -1;
-  const int high_info = fcntl(info_fd, F_DUPFD, 10);
-  const int null_fd = open("/dev/null", O_RDONLY);
-  dup2(null_fd, 0);
-  dup2(out_fd, 1);
-  dup2(err_fd, 2);
-  if (high_channel >= 0) dup2(high_channel, 3);
-  else close(3);
-  dup2(high_info, kStatusFd);  // bubblewrap keeps it from the command
-  close_range(kStatusFd + 1, ~0U, 0);
-
-  const auto& l = command.limits;
-  set_limit(RLIMIT_CPU, l.cpu_seconds, l.cpu_seconds + 5);
-  set_limit(RLIMIT_AS, l.address_space_bytes, l.address_space_bytes);
-  set_limit(RLIMIT_FSIZE, l.file_size_bytes, l.file_size_bytes);
-  set_limit(RLIMIT_NOFILE, 256, 256);
-  set_limit(RLIMIT_CORE, 0, 0);
-  set_limit(RLIMIT_NPROC, process_limit, process_limit);
-  if (geteuid() == 0) {
-    if (setgroups(0, nullptr) != 0 || setresgid(uid, uid, uid) != 0 ||
-        setresuid(uid, uid, uid) != 0) {
-      dprintf(2, "sandbox: cannot drop to uid %u: %s\n", uid, std::strerror(errno));
-      _exit(126);
-    }
-    // Changing the uid clears the parent-death signal (prctl(2)): without setting it again,
-    // a grader killed by SIGKILL leaves this bubblewrap running until its probe ends.
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-  }
-  // The grader may have died before the signal was armed: then nobody would send it.
-  if (getppid() != parent) _exit(127);
-  std::vector<char*> argv;
-  for (const auto& s : args) argv.push_back(const_cast<char*>(s.c_str()));
-  argv.push_back(nullptr);
-  // Its own environment, not the grader's (which may hold tokens): see kBwrapEnvironment.
-  execve(argv[0], argv.data(), const_cast<char**>(kBwrapEnvironment));
-  dprintf(2, "sandbox: cannot run %s: %s\n", argv[0], std::strerror(errno));
-  _exit(127);
 }
 
 /// Reads what is available on `fd` into `kept` up to `cap`; counts everything.
@@ -306,199 +83,6 @@ std::string signal_name(int sig) {
     case SIGPIPE: return "SIGPIPE (wrote to a closed pipe)";
     default: return fmt::format("signal {} ({})", sig, strsignal(sig));
   }
-}
-
-// ---- the storage watchdog -----------------------------------------------------------------
-
-/// Bytes and entries (files and folders) under a folder.
-struct Usage {
-  std::size_t bytes = 0, entries = 0;
-};
-
-/// Adds `dir_fd`'s tree to `usage` (not following links). A file counts its size or its
-/// blocks, whichever is more: neither a sparse file nor a full one is under-counted.
-void add_tree(int dir_fd, Usage& usage, int depth) {
-  DIR* dir = fdopendir(dir_fd);
-  if (dir == nullptr) {
-    close(dir_fd);
-    return;
-  }
-  while (const dirent* e = readdir(dir)) {
-    if (std::strcmp(e->d_name, ".") == 0 || std::strcmp(e->d_name, "..") == 0) continue;
-    struct stat st {};
-    if (fstatat(dirfd(dir), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
-    ++usage.entries;
-    usage.bytes += std::max<std::size_t>(st.st_size, static_cast<std::size_t>(st.st_blocks) * 512);
-    if (S_ISDIR(st.st_mode) && depth < 64) {
-      int child = openat(dirfd(dir), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-      if (child < 0 && errno == EACCES && st.st_uid == geteuid()) {
-        // The sandbox shares our uid when we are not root: it may not lock us out.
-        fchmodat(dirfd(dir), e->d_name, 0700, 0);
-        child = openat(dirfd(dir), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-      }
-      if (child >= 0) add_tree(child, usage, depth + 1);
-    }
-  }
-  closedir(dir);
-}
-
-Usage usage_of(const fs::path& folder) {
-  Usage usage;
-  const int fd = open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd >= 0) add_tree(fd, usage, 0);
-  return usage;
-}
-
-class Watchdog {
- public:
-  Watchdog(const SandboxCommand& command, const Scratch& scratch) : limits_(command.limits) {
-    for (const auto& bind : command.binds) {
-      if (bind.writable) add_host(bind.outside, bind.inside, limits_.writable_bind_bytes);
-    }
-    if (!scratch.root.empty()) {
-      add_host(scratch.tmp(), "/tmp", limits_.tmp_bytes);
-      add_host(scratch.shm(), "/dev/shm", limits_.shm_bytes);
-    } else {
-      tmpfs_ = {{"/tmp", limits_.tmp_bytes}, {"/dev/shm", limits_.shm_bytes}};
-    }
-    struct stat st {};
-    if (stat("/", &st) == 0) host_root_ = {st.st_dev, st.st_ino};
-  }
-
-  /// The sandbox's PID 1 (bubblewrap's --json-status-fd says which), once known.
-  void set_init_pid(long pid) { init_pid_ = pid; }
-
-  /// Measures when a period has passed; returns why the sandbox must stop, or "".
-  std::string check() {
-    const auto now = std::chrono::steady_clock::now();
-    if (now < next_) return "";
-    next_ = now + kWatchdogPeriod;
-    const fs::path root = sandbox_root();
-    const auto deleted = root.empty() ? std::map<dev_t, std::size_t>{} : deleted_open_files(root);
-    for (const auto& host : hosts_) {
-      Usage usage = usage_of(host.outside);
-      if (const auto it = deleted.find(host.device); it != deleted.end()) usage.bytes += it->second;
-      if (usage.bytes > host.cap) {
-        return fmt::format("it wrote {} to {}, more than its cap of {}", mib(usage.bytes),
-                           host.inside, mib(host.cap));
-      }
-      if (usage.entries > limits_.writable_entries) {
-        return fmt::format("it made {} files and folders in {}, more than the cap of {}",
-                           usage.entries, host.inside, limits_.writable_entries);
-      }
-    }
-    if (!root.empty()) {
-      for (const auto& [inside, size] : tmpfs_) {
-        // Only the tmpfs bubblewrap made, of the size asked for: never a host folder seen
-        // while the sandbox is still being set up.
-        struct statfs info {};
-        if (statfs((root / fs::path(inside).relative_path()).c_str(), &info) != 0) continue;
-        const std::size_t total = static_cast<std::size_t>(info.f_blocks) * info.f_bsize;
-        if (info.f_type != TMPFS_MAGIC || total > size + 4096 || total + 4096 < size) continue;
-        const std::size_t entries = info.f_files - info.f_ffree;
-        if (entries > limits_.writable_entries) {
-          return fmt::format("it made {} files and folders in {}, more than the cap of {}",
-                             entries, inside, limits_.writable_entries);
-        }
-      }
-    }
-    return "";
-  }
-
- private:
-  struct Host {
-    fs::path outside;
-    std::string inside;
-    std::size_t cap;
-    dev_t device;
-  };
-
-  void add_host(const fs::path& outside, const std::string& inside, std::size_t cap) {
-    struct stat st {};
-    stat(outside.c_str(), &st);
-    hosts_.push_back({outside, inside, cap, st.st_dev});
-  }
-
-  /// "/proc/PID/root" of the sandbox's PID 1 once it has its own root; "" before that
-  /// or when it cannot be read.
-  fs::path sandbox_root() {
-    if (init_pid_ == 0) return {};
-    const fs::path root = fmt::format("/proc/{}/root", init_pid_);
-    struct stat st {};
-    if (stat(root.c_str(), &st) != 0 || std::make_pair(st.st_dev, st.st_ino) == host_root_) return {};
-    return root;
-  }
-
-  /// Bytes of regular files that processes inside keep open after deleting them, by
-  /// device: they use the disk (or memory) and show in no folder.
-  static std::map<dev_t, std::size_t> deleted_open_files(const fs::path& root) {
-    std::map<dev_t, std::size_t> bytes;
-    std::set<std::pair<dev_t, ino_t>> seen;
-    std::error_code ec;
-    for (const auto& process : fs::directory_iterator(root / "proc", ec)) {
-      const std::string pid = process.path().filename();
-      if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
-      std::error_code fd_ec;
-      for (const auto& fd : fs::directory_iterator(process.path() / "fd", fd_ec)) {
-        struct stat st {};
-        if (stat(fd.path().c_str(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink != 0) continue;
-        if (!seen.insert({st.st_dev, st.st_ino}).second) continue;
-        bytes[st.st_dev] += std::max<std::size_t>(st.st_size, static_cast<std::size_t>(st.st_blocks) * 512);
-      }
-    }
-    return bytes;
-  }
-
-  SandboxLimits limits_;
-  long init_pid_ = 0;
-  std::pair<dev_t, ino_t> host_root_{};
-  std::vector<Host> hosts_;
-  std::vector<std::pair<std::string, std::size_t>> tmpfs_;
-  std::chrono::steady_clock::time_point next_{};
-};
-
-/// The scratch folders of a run without a sized tmpfs: made for the sandbox's uid,
-/// removed with everything in them when the run ends.
-class ScratchFolders {
- public:
-  explicit ScratchFolders(const fs::path& wanted, unsigned uid) {
-    if (bwrap_features().tmpfs_size) return;
-    if (wanted.empty()) {
-      std::string pattern = (fs::temp_directory_path() / "nnkit-sandbox-XXXXXX").string();
-      if (mkdtemp(pattern.data()) == nullptr) {
-        throw Error(fmt::format("cannot make a scratch folder in {}: {}",
-                                fs::temp_directory_path().string(), std::strerror(errno)));
-      }
-      scratch_.root = pattern;
-    } else {
-      scratch_.root = wanted;
-      fs::remove_all(wanted);
-      fs::create_directories(wanted);
-    }
-    for (const auto& dir : {scratch_.tmp(), scratch_.shm()}) {
-      fs::create_directories(dir);
-      fs::permissions(dir, fs::perms::owner_all);
-      if (geteuid() == 0 && chown(dir.c_str(), uid, uid) != 0) {
-        throw Error(fmt::format("cannot hand {} to the sandbox's uid {}: {}", dir.string(), uid,
-                                std::strerror(errno)));
-      }
-    }
-  }
-  ~ScratchFolders() {
-    std::error_code ec;
-    if (!scratch_.root.empty()) fs::remove_all(scratch_.root, ec);
-  }
-  ScratchFolders(const ScratchFolders&) = delete;
-  ScratchFolders& operator=(const ScratchFolders&) = delete;
-  const Scratch& scratch() const { return scratch_; }
-
- private:
-  Scratch scratch_;
-};
-
-double cpu_seconds_of(const rusage& usage) {
-  return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
-         static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
 }
 
 /// This process adopts the orphans of its descendants while a sandbox runs: bubblewrap's
@@ -535,50 +119,7 @@ class Subreaper {
   int before_ = 0;
 };
 
-/// The "child-pid" bubblewrap's --json-status-fd reports, or 0 while it has not.
-long child_pid_in(const std::string& info) {
-  const auto key = info.find("\"child-pid\":");
-  if (key == std::string::npos) return 0;
-  return std::strtol(info.c_str() + key + 12, nullptr, 10);
-}
-
 }  // namespace
-
-const BwrapFeatures& bwrap_features() {
-  static const BwrapFeatures features = [] {
-    BwrapFeatures f;
-    f.version = ask_bwrap_version();
-    auto v = version_numbers(f.version);
-    if (const char* lower = std::getenv("NNKIT_BWRAP_VERSION"); lower && *lower) {
-      const auto asked = version_numbers(lower);
-      if (asked < v) {
-        v = asked;
-        f.version = lower;
-      }
-    }
-    f.tmpfs_size = v >= std::array<int, 3>{0, 7, 0};
-    f.disable_userns = v >= std::array<int, 3>{0, 8, 0};
-    return f;
-  }();
-  return features;
-}
-
-void hide_from_sandbox(const fs::path& folder) {
-  std::error_code ec;
-  const fs::path canonical = fs::weakly_canonical(fs::absolute(folder), ec);
-  if (ec) throw Error(fmt::format("cannot resolve {}: {}", folder.string(), ec.message()));
-  for (const fs::path shown : {"/usr", "/etc"}) {
-    if (canonical == shown || strictly_under(shown, canonical) || !canonical.has_relative_path()) {
-      throw Error(fmt::format(
-          "{} holds the grader's secrets (the kit, its cache or the dataset) and is {}: every "
-          "sandbox sees /usr and /etc, and hiding them would hide the compiler too; put it in "
-          "a folder of its own, e.g. under /srv or /var",
-          folder.string(), canonical == shown ? shown.string() : "a folder above " + shown.string()));
-    }
-  }
-  std::lock_guard<std::mutex> lock(hidden_mutex());
-  hidden_folders().insert(canonical);
-}
 
 unsigned sandbox_uid() {
   // Fixed at the first call (always made in the grader's process, before any fork).
@@ -627,10 +168,42 @@ std::string SandboxResult::describe() const {
   return fmt::format("exited with status {}", exit_code);
 }
 
+void check_sandbox_ready() {
+  if (active_sandbox() != SandboxKind::Fallback) return;
+  if (geteuid() != 0) {
+    throw Error("the fallback sandbox (no namespaces) needs the grader to run as root: it "
+                "runs each command as a uid of its own, which only root can switch to");
+  }
+  check_hidden_folders_closed(sandbox_uid());
+}
+
 SandboxResult run_sandboxed(const SandboxCommand& command) {
+  const SandboxKind kind = active_sandbox();
+  if (kind == SandboxKind::Fallback) {
+    static std::mutex one_at_a_time;  // the uid is the process's: runs must not overlap
+    const std::lock_guard<std::mutex> lock(one_at_a_time);
+    check_sandbox_ready();  // again: a folder may have been made or opened since
+    return run_in(command, kind);
+  }
+  return run_in(command, kind);
+}
+
+namespace sandbox_detail {
+
+SandboxResult run_in(const SandboxCommand& command, SandboxKind kind) {
+  const bool fallback = kind == SandboxKind::Fallback;
   const unsigned uid = sandbox_uid();
-  const ScratchFolders scratch(command.scratch_dir, uid);
-  const std::vector<std::string> args = bwrap_arguments(command, scratch.scratch());
+  const ScratchFolders scratch(command.scratch_dir, uid, !fallback);
+  std::optional<FallbackStage> stage;
+  std::vector<std::string> args;
+  if (fallback) {
+    stage.emplace(command, uid);
+  } else if (geteuid() == 0) {
+    stage.emplace(command, uid, /*hidden_only=*/true);
+    args = bwrap_arguments(stage->staged_command(), scratch.scratch());
+  } else {
+    args = bwrap_arguments(command, scratch.scratch());
+  }
   const long process_limit =
       command.limits.processes + (geteuid() == 0 ? 0 : processes_of_current_user());
 
@@ -646,7 +219,10 @@ SandboxResult run_sandboxed(const SandboxCommand& command) {
   const pid_t grader_pid = getpid();
   const pid_t pid = fork();
   if (pid < 0) throw Error(fmt::format("cannot fork: {}", std::strerror(errno)));
-  if (pid == 0) exec_child(command, args, out[1], err[1], chan[1], info[1], process_limit, uid, grader_pid);
+  if (pid == 0) {
+    if (fallback) exec_fallback_child(command, *stage, out[1], err[1], chan[1], info[1], uid, grader_pid);
+    exec_child(command, args, out[1], err[1], chan[1], info[1], process_limit, uid, grader_pid);
+  }
   close(out[1]);
   close(err[1]);
   close(info[1]);
@@ -663,7 +239,8 @@ SandboxResult run_sandboxed(const SandboxCommand& command) {
       {info[0], &info_text, &info_total, 4096}};
   if (chan[0] >= 0) streams.push_back({chan[0], &result.channel_text, &channel_total, kChannelCap});
 
-  Watchdog watchdog(command, scratch.scratch());
+  Watchdog watchdog = fallback ? Watchdog(command.limits, stage->writable(), stage->tmp(), uid)
+                               : Watchdog(stage ? stage->staged_command() : command, scratch.scratch());
   long init_pid = 0;
   const auto deadline = start + std::chrono::duration<double>(command.limits.wall_seconds);
   const bool startup_deadline_set = chan[0] >= 0 && command.limits.startup_seconds > 0;
@@ -672,9 +249,14 @@ SandboxResult run_sandboxed(const SandboxCommand& command) {
   int status = 0;
   rusage usage{};
   bool reaped = false, killed = false;
+  bool uid_cleared = false;  // the fallback: every process of the uid killed
   auto kill_all = [&] {
     kill(-pid, SIGKILL);  // the group; bubblewrap's PID namespace takes the rest
     kill(pid, SIGKILL);
+    if (fallback) {       // no PID namespace: what left the group goes by its uid
+      kill_processes_of(uid);
+      uid_cleared = true;
+    }
     killed = true;
   };
   while (!streams.empty() || !reaped) {
@@ -693,6 +275,12 @@ SandboxResult run_sandboxed(const SandboxCommand& command) {
       if (!result.storage_exceeded.empty()) kill_all();
     }
     if (!reaped && wait4(pid, &status, WNOHANG, &usage) == pid) reaped = true;
+    if (reaped && fallback && !uid_cleared) {
+      // What it left running (a daemon holding stdout open) ends with it, as in a PID
+      // namespace whose PID 1 has ended.
+      kill_processes_of(uid);
+      uid_cleared = true;
+    }
     if (streams.empty()) {
       if (!reaped) usleep(2000);
       continue;
@@ -721,7 +309,14 @@ SandboxResult run_sandboxed(const SandboxCommand& command) {
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     }
   }
-  const double init_cpu_seconds = Subreaper::reap(init_pid);
+  const double init_cpu_seconds = fallback ? reap_orphans_of(uid) : Subreaper::reap(init_pid);
+  if (!fallback && stage) stage->copy_back();
+  if (fallback) {
+    remove_files_of(uid);
+    stage->copy_back();
+    result.stdout_text = stage->untranslate(result.stdout_text);
+    result.stderr_text = stage->untranslate(result.stderr_text);
+  }
   result.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   result.cpu_seconds = cpu_seconds_of(usage) + init_cpu_seconds;
@@ -732,7 +327,16 @@ SandboxResult run_sandboxed(const SandboxCommand& command) {
   if (oom_before.machine >= 0 && oom_after.machine >= 0) {
     result.oom_kills_machine = oom_after.machine - oom_before.machine;
   }
-  if (WIFEXITED(status)) {
+  if (fallback) {
+    if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
+    else if (WIFSIGNALED(status)) result.signal = WTERMSIG(status);
+    // Its set-up failed exactly when it said so on the report descriptor, which a
+    // successful exec closes: the command cannot write there.
+    if (!info_text.empty() && !killed) {
+      result.sandbox_failed = true;
+      result.stderr_text = info_text + "\n" + result.stderr_text;
+    }
+  } else if (WIFEXITED(status)) {
     result.exit_code = WEXITSTATUS(status);
     // bubblewrap exits with 128 + the signal that ended the command it ran
     if (result.exit_code > 128 && result.exit_code <= 128 + 64) {
@@ -749,4 +353,5 @@ SandboxResult run_sandboxed(const SandboxCommand& command) {
   return result;
 }
 
+}  // namespace sandbox_detail
 }  // namespace grader

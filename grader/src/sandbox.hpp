@@ -1,6 +1,7 @@
 #pragma once
-/// Runs one untrusted command — a compile, a link or a probe — inside bubblewrap with
-/// resource limits, and captures what it printed (docs/architecture.md, step 3).
+/// Runs one untrusted command — a compile, a link or a probe — inside bubblewrap, or in
+/// the fallback that needs no namespaces (below), with resource limits, and captures what
+/// it printed (docs/architecture.md, step 3).
 ///
 /// What the sandboxed process gets: new user, PID, network, IPC, UTS and cgroup
 /// namespaces (no network at all; no further user namespaces where bubblewrap ≥ 0.8 can
@@ -33,6 +34,65 @@
 /// bound its inodes, which cost kernel memory). With bubblewrap older than 0.7 (Ubuntu
 /// 22.04 ships 0.6), which has no --size, /tmp and /dev/shm are host folders under
 /// `scratch_dir` watched the same way. Each file is also capped by RLIMIT_FSIZE.
+///
+/// Binds from hidden folders: when the grader is root, bubblewrap starts as the sandbox's
+/// uid and must reach what it binds; a bind that lies in a hidden folder (the kit, its
+/// cache) is first staged in a folder of the run's own in /tmp (files hard-linked or
+/// copied, writable binds copied there and back), so those folders may be closed to other
+/// uids (chmod 700), as the fallback needs them.
+///
+/// The fallback, without namespaces (SandboxKind::Fallback): where bubblewrap cannot start
+/// — Docker's default seccomp profile (Gradescope), a chroot: "No permissions to create
+/// new namespace" — probed once by running /usr/bin/true in it (active_sandbox()), or when
+/// forced (--sandbox fallback, $NNKIT_SANDBOX=fallback). The grader must be root. The
+/// forked child runs the command itself, after: its own session; rlimits as above
+/// (RLIMIT_NPROC counts per uid: the uid is the grading process's own, sandbox_uid());
+/// setgroups(0), setresgid and setresuid to that uid; the parent-death signal armed again
+/// (the uid change clears it); PR_SET_DUMPABLE 0 until exec (the kernel then keeps a
+/// process whose binary it cannot read non-dumpable); PR_SET_NO_NEW_PRIVS; a seccomp filter
+/// (sandbox_seccomp.hpp: no socket but AF_UNIX, no ptrace, no namespaces, no mounts ...);
+/// execve with PATH, HOME, LANG, TMPDIR and the command's env only. When the command ends
+/// or is killed, every process of the uid is SIGKILLed (kill(-1) as that uid: there is no
+/// PID namespace), and what the uid left in the host's /tmp, /var/tmp and /dev/shm is
+/// removed.
+///
+/// Paths without a mount namespace: every bind is staged in a folder of the run's own,
+/// /tmp/nnkit-run-PID-XXXXXX (root's, mode 711): read-only binds hard-linked (files the
+/// grader owns and only it may write) or copied, modes kept — the probe stays
+/// execute-only —; writable binds copied into folders of the sandbox's uid (700) and, after
+/// the run, back into their outside folders (regular files, folders and links only; no
+/// set-uid bits); /tmp is a folder of the sandbox's uid there. (The folder of a grader
+/// killed by SIGKILL is removed by the next run, once its pid is gone.) The rule for paths: in
+/// argv, in env values and in cwd, a bind's `inside` path (and /tmp) is replaced by its
+/// staged path where it starts the string or follows "=", ":", "," or a short option
+/// glued to it ("-I/kit/include"), and where it ends the string or is followed by "/",
+/// ":" or ","; longest first. What the command prints has the staged paths turned back
+/// into inside ones. Code that hard-codes an inside path ("/data") finds nothing: probes
+/// read $NNKIT_PROBE_DATA and $NNKIT_PROBE_OUT.
+///
+/// Secrets without a mount namespace: nothing can be covered, so before anything runs
+/// (check_sandbox_ready(), and before each run) the fallback checks, as the sandbox's uid,
+/// that it can neither open nor search any folder hide_from_sandbox() names, and refuses
+/// with the chmod that closes them otherwise. The storage watchdog measures the staged
+/// writable folders, files the uid deleted but keeps open, and what it owns in the host's
+/// /tmp, /var/tmp and /dev/shm (caps of /tmp and /dev/shm).
+///
+/// What each sandbox guarantees (docs/architecture.md has the same table):
+///
+///   guarantee                      bubblewrap                    fallback
+///   network                        none (own namespace)          no socket but AF_UNIX (seccomp);
+///                                                                host AF_UNIX sockets by mode
+///   other processes                invisible (PID namespace)     visible in /proc (cmdlines);
+///                                                                not traceable (seccomp, uid)
+///   files of the host              /usr, /etc and binds only     all that other uids may read
+///   hidden folders                 covered by a tmpfs            closed by mode, checked first
+///   grader's environment           not passed, not readable      the same (other uid)
+///   probe binary                   execute-only                  execute-only
+///   writable places                binds, /tmp, /dev/shm         staged binds, its /tmp, and
+///                                                                the host's /tmp, /var/tmp,
+///                                                                /dev/shm (watched, emptied)
+///   leftover processes             die with the PID namespace    killed by uid after each run
+///   limits (CPU, memory, processes, files, output, wall clock) the same
 #include <chrono>
 #include <cstddef>
 #include <filesystem>
@@ -137,5 +197,33 @@ inline unsigned sandbox_uid_for(long pid) { return 3'000'000u + static_cast<unsi
 
 /// sandbox_uid_for(this process), fixed at the first call.
 unsigned sandbox_uid();
+
+/// Which sandbox runs commands: bubblewrap, or the fallback that needs no namespaces.
+/// Auto: bubblewrap when it can start here (asked once, by running /usr/bin/true in it
+/// exactly as a command would run), else the fallback.
+enum class SandboxKind { Auto, Bubblewrap, Fallback };
+
+/// "" when `value` is auto, bubblewrap or fallback; otherwise the sentence that says the
+/// choices (--sandbox, $NNKIT_SANDBOX).
+std::string sandbox_kind_problem(const std::string& value);
+
+/// The kind `value` names; throws grader::Error with sandbox_kind_problem's sentence.
+SandboxKind sandbox_kind_named(const std::string& value);
+
+/// Before the first run: which sandbox to use (default Auto).
+void choose_sandbox(SandboxKind kind);
+
+/// The sandbox that runs commands (Bubblewrap or Fallback; Auto is resolved at the first
+/// call, and a fall back is said once on stderr with bubblewrap's reason).
+SandboxKind active_sandbox();
+
+/// Before anything runs, once every secret folder is hidden: for the fallback, that the
+/// grader is root and that no folder hide_from_sandbox() names can be opened or searched by
+/// the sandbox's uid (only permissions can keep it secret there). Throws grader::Error
+/// naming each such folder and the chmod that closes it. run_sandboxed checks the same.
+void check_sandbox_ready();
+
+/// For the reports: "bubblewrap 0.8.0", or "fallback (no namespaces): uid, rlimits, seccomp".
+std::string sandbox_description();
 
 }  // namespace grader

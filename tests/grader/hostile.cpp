@@ -76,13 +76,16 @@ std::string cmdline_of(const fs::path& proc_dir) {
 }  // namespace
 
 const Paths& paths() {
-  static const Paths p{NNKIT_SOURCE_DIR, NNKIT_GRADE, NNKIT_GRADER_KIT, NNKIT_HOSTILE_WORK};
+  static const Paths p{NNKIT_SOURCE_DIR, NNKIT_GRADE, NNKIT_GRADER_KIT, NNKIT_HOSTILE_WORK, [] {
+                         const char* sandbox = std::getenv("NNKIT_SANDBOX");
+                         return std::string(sandbox && std::string(sandbox) == "fallback" ? "fallback" : "");
+                       }()};
   return p;
 }
 
 fs::path fixture_dir(const std::string& name) { return paths().fixtures() / name; }
 
-fs::path results_file(const std::string& name) { return paths().work / "results" / (name + ".json"); }
+fs::path results_file(const std::string& name) { return paths().results() / (name + ".json"); }
 
 fs::path write_fixture(const Fixture& fixture) {
   const fs::path dir = fixture_dir(fixture.name);
@@ -296,6 +299,8 @@ GradeRun grade_and_check(const Fixture& fixture, const Expectation& expect) {
   REQUIRE(results.is_object());
   REQUIRE(results.contains("tests"));
   CHECK(results.value("output", "").rfind("nnkit grader: ", 0) == 0);
+  // Which sandbox ran: the one CTest's variant asked for ($NNKIT_SANDBOX).
+  CHECK(results.value("sandbox", "").rfind(paths().fallback() ? "fallback (no namespaces)" : "bubblewrap ", 0) == 0);
   const auto cases = rubric_cases(expect.items);
   const auto& tests = results.at("tests");
   REQUIRE_MESSAGE(tests.size() == cases.size(),

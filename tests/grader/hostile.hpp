@@ -26,8 +26,14 @@ struct Paths {
   fs::path grader;   ///< the nnkit-grade binary
   fs::path kit;      ///< the staged grader kit it uses
   fs::path work;     ///< this test's folder in the build tree
+  /// "fallback" when $NNKIT_SANDBOX=fallback (CTest's grader.fallback.* variants, which the
+  /// grader inherits), else "": fixtures and results of each sandbox apart, so both
+  /// variants may run at once; the cache (reference observations) is shared.
+  std::string variant;
   fs::path cache() const { return work / "cache"; }
-  fs::path fixtures() const { return work / "fixtures"; }
+  fs::path fixtures() const { return work / variant / "fixtures"; }
+  fs::path results() const { return work / variant / "results"; }
+  bool fallback() const { return variant == "fallback"; }
 };
 const Paths& paths();
 

@@ -254,7 +254,10 @@ TEST_CASE("budget_ran_out_later_cases_are_not_run_earlier_keep_their_scores") {
 TEST_CASE("startup_hang_of_a_part_costs_one_timeout") {
   // Done when: a part-2 constructor that never returns costs at most 120 s more than the
   // same submission without the loop, and the other parts keep full marks. Without the
-  // start-up deadline part 2's 18 probes would each run to their timeout (1,320 s).
+  // start-up deadline part 2's probes would each run to their timeout (1,320 s). What is
+  // asserted is the mechanism — exactly one probe runs to its timeout, every other probe of
+  // the part is stopped as "the same hang" — not the wall time, which is printed: this
+  // machine is shared and noisy.
   const std::vector<std::string> items = {"1.2", "2.1", "2.2", "2.3", "2.4", "2.5", "2.6", "2.7", "3.1"};
   const fs::path same = write_fixture({"startup_no_hang", "solution", {}, {}});
   const fs::path hang = write_fixture({"startup_hang", "solution", {hanging_pytorch_ann_constructor()}, {}});
@@ -269,20 +272,20 @@ TEST_CASE("startup_hang_of_a_part_costs_one_timeout") {
   MESSAGE(fmt::format("wall: without the hang {:.0f} s, with it {:.0f} s (+{:.0f} s)", no_hang.seconds,
                       hung.seconds, hung.seconds - no_hang.seconds));
   INFO("results.json:\n" << hung.results.dump(2).substr(0, 8000));
-  CHECK(hung.seconds <= no_hang.seconds + 120);
   const auto cases = tests_by_case(hung, items);
   check_pass(cases, items, {"1.2", "3.1"});
-  std::size_t timed_out = 0, same_hang = 0;
+  std::size_t timed_out = 0, same_hang = 0, part_cases = 0;
   for (const auto& c : rubric_cases(items)) {
     if (c.part != "pytorch_ann") continue;
+    ++part_cases;
     const json& t = cases.at(c.id);
     CHECK(t.value("score", -1.0) == 0.0);
     const std::string output = t.value("output", "");
     if (output.find("timed out") != std::string::npos) ++timed_out;
     if (output.find("did not start: the same hang as") != std::string::npos) ++same_hang;
   }
-  CHECK(timed_out >= 1);
-  CHECK(same_hang >= 1);
+  CHECK(timed_out == 1);
+  CHECK(same_hang == part_cases - 1);
   CHECK(hung.results.value("grading_finished", false));
 }
 

@@ -23,7 +23,9 @@
 // intact. CTest runs each case on its own (tests/grader/CMakeLists.txt) as grader.<name>.
 #include <fcntl.h>
 #include <sched.h>
+#include <seccomp.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -225,13 +227,17 @@ const char* const kConstructorBody = R"(
   model = nnkit::nn::Sequential(nnkit::nn::Linear(input_size, hidden_size), nnkit::nn::ReLU(),
                                 nnkit::nn::Linear(hidden_size, output_size));)";
 
-/// A Fashion-MNIST copy in a folder the sandbox sees (/usr, /etc), removed at the end.
+/// A Fashion-MNIST copy in a folder the sandbox sees (/usr, /etc), removed at the end;
+/// closed to other uids (mode 700), as the fallback sandbox needs a hidden folder to be.
 struct DatasetCopy {
   fs::path dir;
   explicit DatasetCopy(fs::path where) {
     std::error_code ec;
+    if (where.empty()) return;
+    where += paths().variant.empty() ? "" : "-" + paths().variant;  // both variants at once
     fs::remove_all(where, ec);
     fs::create_directories(where, ec);
+    fs::permissions(where, fs::perms::owner_all, ec);
     for (const auto& entry : fs::directory_iterator("/usr/share/datasets/fashion-mnist", ec)) {
       fs::copy_file(entry.path(), where / entry.path().filename(), ec);
     }
@@ -427,6 +433,7 @@ TEST_CASE("I2_probe_binary_kit_and_labels_are_not_readable") {
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 #include <string>
@@ -466,10 +473,14 @@ std::string hostile_secret_reads() {{
     }}
   }}
   if (chmod("/probe/probe", 0755) == 0) found += "CHMOD_OK:/probe/probe ";
+  if (exe[0] != '\0' && chmod(exe, 0755) == 0) found += std::string("CHMOD_OK:") + exe + " ";
   if (prctl(PR_GET_DUMPABLE) != 0) found += "DUMPABLE ";
   // Controls: reads do work in here, and the binary is there to be run.
-  if (hostile_read("/data/X_train.idx").empty()) found += "CONTROL_FAILED:/data/X_train.idx ";
-  if (access("/probe/probe", X_OK) != 0) found += "CONTROL_FAILED:/probe/probe-not-executable ";
+  // (The fallback sandbox has no /data and /probe: the probe's environment and
+  // /proc/self/exe say where they are.)
+  const char* data = std::getenv("NNKIT_PROBE_DATA");
+  if (data == nullptr || hostile_read(std::string(data) + "/X_train.idx").empty()) found += "CONTROL_FAILED:X_train.idx ";
+  if (access(exe, X_OK) != 0) found += "CONTROL_FAILED:probe-not-executable ";
   return found;
 }}
 }}  // namespace)",
@@ -501,6 +512,7 @@ TEST_CASE("I3_writable_storage_is_stopped_at_the_caps") {
                        {{"pytorch_ann", R"(#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
+#include <cstdlib>
 #include <string>
 #include <vector>
 namespace {
@@ -526,11 +538,15 @@ std::size_t hostile_fill_folder(const std::string& dir, int files, int mib_per_f
 }
 bool hostile_fill() {
   signal(SIGXFSZ, SIG_IGN);  // past the file-size limit a write fails instead
+  // /out and /data where the probe's environment says (the fallback has no mount there)
+  const std::string out = std::getenv("NNKIT_PROBE_OUT"), data = std::getenv("NNKIT_PROBE_DATA");
   hostile_fill_folder("/tmp", 64, 16, false);
   hostile_fill_folder("/dev/shm", 64, 16, false);
-  for (const char* dir : {"", "/probe", "/dev", "/data"}) hostile_fill_folder(dir, 1, 16, false);
-  hostile_fill_folder("/out", 3, 64, true);
-  hostile_fill_folder("/out", 64, 16, false);
+  for (const std::string dir : {std::string(), std::string("/probe"), std::string("/dev"), data}) {
+    hostile_fill_folder(dir, 1, 16, false);
+  }
+  hostile_fill_folder(out, 3, 64, true);
+  hostile_fill_folder(out, 64, 16, false);
   return true;
 }
 }  // namespace)"}}};
@@ -556,9 +572,12 @@ bool hostile_fill() {
     std::vector<std::pair<std::string, std::string>> env;
     std::vector<std::string> reasons;
   };
-  const Variant variants[] = {
+  std::vector<Variant> variants = {
       {"bubblewrap's own (--size)", {}, {"/out"}},
       {"bubblewrap 0.6 fallback (host folders)", {{"NNKIT_BWRAP_VERSION", "0.6.0"}}, {"/tmp"}}};
+  // Without namespaces /tmp and /dev/shm are the host's (the grader measures what the
+  // sandbox's uid owns there, and removes it after each run).
+  if (paths().fallback()) variants = {{"fallback sandbox (no namespaces)", {}, {"/out", "/tmp", "/dev/shm"}}};
   for (const auto& v : variants) {
     INFO("variant: " << v.name);
     HostPeaks peaks;
@@ -575,12 +594,13 @@ bool hostile_fill() {
     CHECK(message.find("cap") != std::string::npos);
     CHECK(peaks.shmem - peaks.shmem0 <= kTmp + kShm + kSlack);
     CHECK(peaks.work - peaks.work0 <= kTmp + kShm + kOut + kSlack);
-    if (v.env.empty()) CHECK(peaks.work - peaks.work0 <= kOut + kSlack);  // only /out is on disk
+    if (v.env.empty() && !paths().fallback()) CHECK(peaks.work - peaks.work0 <= kOut + kSlack);  // only /out is on disk
   }
   const Graded g = grade_fixture(many, kItems);
   MESSAGE("2.2's public message: " << public_output(g, "2.2"));
   check_report(g, kItems, {"2.2"}, {"files and folders", "SIGKILL"});
-  CHECK(public_output(g, "2.2").find("files and folders in /tmp") != std::string::npos);
+  CHECK(public_output(g, "2.2").find(paths().fallback() ? "files and folders in the host's /tmp"
+                                                        : "files and folders in /tmp") != std::string::npos);
 }
 
 // ---- I3: thread counts --------------------------------------------------------------------
@@ -743,4 +763,169 @@ TEST_CASE("I3_oom_killer_is_reported_as_out_of_memory") {
   check_report(g, kItems, {"2.2"}, {"out of memory"});
   CHECK(public_output(g, "2.2").find("OOM killer") != std::string::npos);
   CHECK(public_output(g, "2.2").find("memory limit") != std::string::npos);
+}
+
+// ---- the fallback sandbox (no namespaces) ----------------------------------------------------
+
+TEST_CASE("fallback_seccomp_refuses_network_namespaces_and_ptrace") {
+  // In the fallback sandbox (forced: --sandbox fallback), the probe tries what its seccomp
+  // filter refuses and throws SECCOMP_BROKEN naming each call that did not fail as it
+  // should; controls show that an AF_UNIX socket, threads and fork still work, and a file
+  // of the kit (a hidden folder, closed by its mode) cannot be opened.
+  const Paths& p = paths();
+  const Fixture caller{"fallback_seccomp", "solution", {{"pytorch_ann", "2.2", R"(
+  static const std::string hostile_broken = hostile_syscalls();
+  if (!hostile_broken.empty()) throw std::runtime_error("SECCOMP_BROKEN " + hostile_broken);
+  return model(X);)"}},
+                       {{"pytorch_ann", fmt::format(R"hostile(#include <fcntl.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/personality.h>
+#include <sys/ptrace.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+#include <thread>
+namespace {{
+std::string hostile_syscalls() {{
+  std::string broken;
+  auto expect = [&](const char* what, long rc, int wanted) {{
+    if (rc != -1 || errno != wanted) {{
+      broken += std::string(what) + " gave " + std::to_string(rc) + " (" + std::strerror(errno) + ") ";
+    }}
+  }};
+  errno = 0;
+  expect("socket(AF_INET)", socket(AF_INET, SOCK_STREAM, 0), EPERM);
+  expect("socket(AF_INET6)", socket(AF_INET6, SOCK_DGRAM, 0), EPERM);
+  expect("socket(AF_NETLINK)", socket(AF_NETLINK, SOCK_RAW, 0), EPERM);
+  expect("ptrace(PTRACE_TRACEME)", ptrace(PTRACE_TRACEME, 0, nullptr, nullptr), EPERM);
+  expect("ptrace(PTRACE_ATTACH, parent)", ptrace(PTRACE_ATTACH, getppid(), nullptr, nullptr), EPERM);
+  char byte = 0;
+  iovec local{{&byte, 1}}, remote{{&byte, 1}};
+  expect("process_vm_readv", process_vm_readv(getpid(), &local, 1, &remote, 1, 0), EPERM);
+  expect("unshare(CLONE_NEWUSER)", unshare(CLONE_NEWUSER), EPERM);
+  expect("unshare(CLONE_NEWNET)", unshare(CLONE_NEWNET), EPERM);
+  clone_args args{{}};
+  args.flags = CLONE_NEWUSER;
+  expect("clone3", syscall(SYS_clone3, &args, sizeof args), ENOSYS);
+  expect("mount", mount("none", "/tmp", "tmpfs", 0, nullptr), EPERM);
+  expect("chroot", chroot("/"), EPERM);
+  expect("keyctl", syscall(SYS_keyctl, 0, 0, 0, 0, 0), EPERM);
+  expect("bpf", syscall(SYS_bpf, 0, nullptr, 0), EPERM);
+  expect("perf_event_open", syscall(SYS_perf_event_open, nullptr, 0, -1, -1, 0), EPERM);
+  expect("userfaultfd", syscall(SYS_userfaultfd, 0), EPERM);
+  expect("personality(READ_IMPLIES_EXEC)", personality(READ_IMPLIES_EXEC), EPERM);
+  expect("personality(ADDR_NO_RANDOMIZE)", personality(ADDR_NO_RANDOMIZE), EPERM);
+  expect("open(a file of the kit)", open({}, O_RDONLY), EACCES);
+  // Controls: what a compiler and a probe need still works.
+  if (personality(0xffffffff) == -1) broken += "CONTROL personality query ";
+  const int unix_socket = socket(AF_UNIX, SOCK_STREAM, 0);
+  if (unix_socket < 0) broken += "CONTROL socket(AF_UNIX) ";
+  else close(unix_socket);
+  bool ran = false;
+  std::thread([&] {{ ran = true; }}).join();
+  if (!ran) broken += "CONTROL thread ";
+  const pid_t child = fork();
+  if (child == 0) _exit(7);
+  int status = 0;
+  if (child < 0 || waitpid(child, &status, 0) != child || !WIFEXITED(status) || WEXITSTATUS(status) != 7) {{
+    broken += "CONTROL fork ";
+  }}
+  return broken;
+}}
+}}  // namespace)hostile",
+                                                            quoted(p.kit / "kit.json"))}}};
+  const Graded g = grade_fixture(caller, kItems, {"--threads", "2", "--sandbox", "fallback"});
+  INFO("2.2's public message: " << public_output(g, "2.2"));
+  check_report(g, kItems, {});
+  CHECK(g.run.results.value("sandbox", "").rfind("fallback (no namespaces)", 0) == 0);
+  CHECK(everything_reported(g).find("SECCOMP_BROKEN") == std::string::npos);
+}
+
+TEST_CASE("fallback_refuses_a_hidden_folder_other_uids_can_read") {
+  // --data is hidden from every sandbox; in a folder others may read (mode 755), the
+  // fallback cannot hide it and the grader refuses before it runs anything, naming the
+  // folder and the chmod; closed (mode 700), the same grading runs.
+  const fs::path open_data = paths().work / paths().variant / "open-dataset";
+  std::error_code ec;
+  fs::remove_all(open_data, ec);
+  fs::create_directories(open_data);
+  for (const auto& entry : fs::directory_iterator("/usr/share/datasets/fashion-mnist", ec)) {
+    fs::copy_file(entry.path(), open_data / entry.path().filename(), ec);
+  }
+  REQUIRE(fs::exists(open_data / "t10k-labels-idx1-ubyte.gz"));
+  fs::permissions(open_data, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                                 fs::perms::others_read | fs::perms::others_exec);
+  const std::vector<std::string> one = {"1.2"};
+  const std::vector<std::string> args = {"--threads", "1", "--sandbox", "fallback", "--data",
+                                         open_data.string()};
+  const Fixture solution{"fallback_solution", "solution", {}, {}};
+  const Graded refused = grade_fixture(solution, one, args);
+  INFO("stderr: " << refused.run.err);
+  CHECK(refused.run.exit_status == 3);
+  CHECK(refused.run.err.find("cannot hide") != std::string::npos);
+  CHECK(refused.run.err.find("chmod 700 " + open_data.string()) != std::string::npos);
+  CHECK_FALSE(refused.run.results.is_object());  // no verdict on the submission
+
+  fs::permissions(open_data, fs::perms::owner_all);
+  const Graded graded = grade_fixture(solution, one, args);
+  check_report(graded, one, {});
+  fs::remove_all(open_data, ec);
+}
+
+TEST_CASE("fallback_is_chosen_where_namespaces_are_refused") {
+  // Docker's default seccomp profile, in small: nnkit-grade runs under a filter that
+  // refuses clone and unshare with CLONE_NEWUSER (EPERM), so bubblewrap cannot start
+  // ("No permissions to create new namespace"); with --sandbox auto (the default) the
+  // grader says so and grades in the fallback, and the report says which sandbox ran.
+  const Fixture solution{"fallback_auto", "solution", {}, {}};
+  const fs::path dir = write_fixture(solution);
+  const fs::path results = results_file(solution.name);
+  fs::create_directories(results.parent_path());
+  std::error_code ec;
+  fs::remove(results, ec);
+  const fs::path err_file = results.string() + ".stderr";
+  std::vector<std::string> args = {paths().grader.string(), "grade", dir.string(), "--items", "1.2",
+                                   "--results", results.string(), "--cache", paths().cache().string(),
+                                   "--kit", paths().kit.string(), "--threads", "1", "--quiet"};
+  const pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    unsetenv("NNKIT_SANDBOX");  // auto
+    const int err = open(err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    const int null = open("/dev/null", O_RDWR);
+    dup2(null, 0);
+    dup2(null, 1);
+    dup2(err, 2);
+    scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+    for (const char* call : {"clone", "unshare"}) {
+      seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), seccomp_syscall_resolve_name(call), 1,
+                       SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_NEWUSER, CLONE_NEWUSER));
+    }
+    seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), seccomp_syscall_resolve_name("clone3"), 0);
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || seccomp_load(ctx) != 0) _exit(126);
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  int status = 0;
+  REQUIRE(waitpid(pid, &status, 0) == pid);
+  const std::string err = read_text(err_file);
+  INFO("stderr: " << err);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  CHECK(err.find("bubblewrap cannot start here") != std::string::npos);
+  const json report = json::parse(read_text(results));
+  CHECK(report.value("sandbox", "") == "fallback (no namespaces): uid, rlimits, seccomp");
+  CHECK(report.value("score", 0.0) > 0);
+  for (const auto& t : report.at("tests")) CHECK(t.value("status", "") == "passed");
 }

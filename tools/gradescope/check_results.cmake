@@ -1,6 +1,7 @@
 # cmake -DRESULTS=results.json -P check_results.cmake — reads a Gradescope results.json
 # with CMake's own JSON parser (no Python or jq needed: CI has neither for sure) and prints
 #   score=<s> max=<sum of the tests' max_score> tests=<n> visible_field=<n> output=<yes|no>
+#   sandbox=<bubblewrap|fallback|none: the first word of nnkit-grade's "sandbox">
 # points in hundredths of a point, so that the shell compares integers. It stops with an
 # error when the file is not JSON or a test lacks a field Gradescope reads.
 cmake_minimum_required(VERSION 3.22)
@@ -55,4 +56,9 @@ if(count GREATER 0)
     endif()
   endforeach()
 endif()
-message("score=${score} max=${max} tests=${count} visible_field=${visible} output=${output}")
+string(JSON sandbox ERROR_VARIABLE error GET "${json}" sandbox)
+if(error OR sandbox STREQUAL "")
+  set(sandbox none)
+endif()
+string(REGEX REPLACE " .*" "" sandbox "${sandbox}")
+message("score=${score} max=${max} tests=${count} visible_field=${visible} output=${output} sandbox=${sandbox}")
