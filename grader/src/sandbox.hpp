@@ -135,7 +135,8 @@ struct SandboxCommand {
   SandboxLimits limits;
   bool observation_channel = false;        ///< open a pipe as fd 3 and capture it
   /// Where /tmp and /dev/shm live when bubblewrap cannot size a tmpfs (created and
-  /// removed by run_sandboxed; empty: a folder in the system's temporary folder).
+  /// removed by run_sandboxed; empty, or the grader is root: a folder in the system's
+  /// temporary folder, which the sandbox's uid can reach).
   std::filesystem::path scratch_dir;
 };
 

@@ -56,16 +56,7 @@ std::string ask_bwrap_version() {
     _exit(127);
   }
   close(out[1]);
-  std::string text;
-  std::array<char, 256> buffer;
-  for (ssize_t n; (n = read(out[0], buffer.data(), buffer.size())) != 0;) {
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) break;
-    text.append(buffer.data(), static_cast<std::size_t>(n));
-  }
-  close(out[0]);
-  int status = 0;
-  waitpid(pid, &status, 0);
+  const std::string text = read_all_then_reap(out[0], pid);
   const auto space = text.find(' ');
   return space == std::string::npos ? "" : text.substr(space + 1, text.find('\n') - space - 1);
 }

@@ -4,6 +4,11 @@
 /// files include it, and the internal headers beside it (the other sandbox_*.hpp but
 /// sandbox_seccomp.hpp), whose names live in grader::sandbox_detail too.
 #include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
 
 #include <cstddef>
 #include <filesystem>
@@ -38,6 +43,22 @@ inline void set_limit(int resource, rlim_t soft, rlim_t hard) {
 inline double cpu_seconds_of(const rusage& usage) {
   return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
          static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
+/// Everything the child `pid` writes to `fd` until it closes it; then closes `fd` and reaps
+/// the child. For the short helper children that report on a pipe.
+inline std::string read_all_then_reap(int fd, pid_t pid) {
+  std::string text;
+  std::array<char, 4096> buffer;
+  for (ssize_t n; (n = read(fd, buffer.data(), buffer.size())) != 0;) {
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) break;
+    text.append(buffer.data(), static_cast<std::size_t>(n));
+  }
+  close(fd);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+  return text;
 }
 
 /// Runs `command` in the sandbox `kind` (Bubblewrap or Fallback, never Auto) and waits for

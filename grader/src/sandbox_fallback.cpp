@@ -56,17 +56,7 @@ std::string as_sandbox_uid(unsigned uid, Body body) {
     _exit(0);
   }
   close(out[1]);
-  std::string text;
-  std::array<char, 4096> buffer;
-  for (ssize_t n; (n = read(out[0], buffer.data(), buffer.size())) != 0;) {
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) break;
-    text.append(buffer.data(), static_cast<std::size_t>(n));
-  }
-  close(out[0]);
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
-  return text;
+  return read_all_then_reap(out[0], pid);
 }
 
 /// Whether a process of `uid` is alive (zombies, which kill() still reaches, are not).

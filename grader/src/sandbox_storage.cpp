@@ -197,7 +197,10 @@ std::map<dev_t, std::size_t> Watchdog::deleted_open_files(const fs::path& root,
 
 ScratchFolders::ScratchFolders(const fs::path& wanted, unsigned uid, bool needed) {
   if (!needed || bwrap_features().tmpfs_size) return;
-  if (wanted.empty()) {
+  // As root, bubblewrap starts as the sandbox's uid, which cannot reach a folder inside the
+  // grader's closed cache (where `wanted` usually is): the scratch goes to the temporary
+  // folder then.
+  if (wanted.empty() || geteuid() == 0) {
     std::string pattern = (fs::temp_directory_path() / "nnkit-sandbox-XXXXXX").string();
     if (mkdtemp(pattern.data()) == nullptr) {
       throw Error(fmt::format("cannot make a scratch folder in {}: {}",
@@ -209,6 +212,9 @@ ScratchFolders::ScratchFolders(const fs::path& wanted, unsigned uid, bool needed
     fs::remove_all(wanted);
     fs::create_directories(wanted);
   }
+  // Searchable by others, not listable (711): when the grader is root, bubblewrap starts
+  // as the sandbox's uid, which must reach the two folders below that it owns.
+  fs::permissions(scratch_.root, fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec);
   for (const auto& dir : {scratch_.tmp(), scratch_.shm()}) {
     fs::create_directories(dir);
     fs::permissions(dir, fs::perms::owner_all);

@@ -281,7 +281,8 @@ TEST_CASE("startup_hang_of_a_part_costs_one_timeout") {
     const json& t = cases.at(c.id);
     CHECK(t.value("score", -1.0) == 0.0);
     const std::string output = t.value("output", "");
-    if (output.find("timed out") != std::string::npos) ++timed_out;
+    // (a "same hang" message of a hidden case also says that an earlier probe timed out)
+    if (output.rfind("the probe timed out after", 0) == 0) ++timed_out;
     if (output.find("did not start: the same hang as") != std::string::npos) ++same_hang;
   }
   CHECK(timed_out == 1);

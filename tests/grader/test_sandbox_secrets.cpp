@@ -173,6 +173,11 @@ void check_report(const Graded& g, const std::vector<std::string>& items,
   const json& results = g.run.results;
   REQUIRE(results.is_object());
   REQUIRE(results.contains("tests"));
+  // The sandbox the suite means graded, not the other one by way of --sandbox auto.
+  const std::string expected_sandbox = paths().fallback() ? "fallback" : "bubblewrap";
+  CHECK_MESSAGE(results.value("sandbox", "").rfind(expected_sandbox, 0) == 0,
+                "graded in \"" << results.value("sandbox", "") << "\", not in " << expected_sandbox
+                                << "; stderr:\n" << g.run.err);
   const auto cases = rubric_cases(items);
   const auto& tests = results.at("tests");
   REQUIRE(tests.size() == cases.size());
