@@ -1,6 +1,7 @@
 // nnkit-public-tests: the public-test runner behind the archive's `make test`.
 //
 //   nnkit-public-tests [--part P]... [--item N] [--not-built P]... [--bin-dir D] [--manifest F]
+//   nnkit-public-tests --fast           every item but the full training runs (make test FAST=1)
 //   nnkit-public-tests --part-of N      the part item N belongs to
 //
 // Each item's public test case runs in a process of its own (the part's doctest binary,
@@ -30,6 +31,7 @@
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>  // fmt::join (fmt 11 moved it here)
 
 #include "child_process.hpp"
 #include "item_plan.hpp"
@@ -56,6 +58,7 @@ struct Options {
   std::vector<std::string> parts, not_built;
   std::string item;
   double timeout_scale = 1.0;
+  bool fast = false;            ///< skip the full training runs (the edit-test loop's FAST=1)
 };
 
 /// A temporary file for one process's records, removed when done.
@@ -144,6 +147,8 @@ struct Group {
 struct Score {
   double earned = 0.0;
   bool all_passed = true;
+  std::vector<std::string> skipped;  ///< items not run (FAST=1)
+  double skipped_points = 0.0;
 };
 
 std::string points_text(double p) { return fmt::format("{:g}", p); }
@@ -287,11 +292,23 @@ Score run_part(const PlannedPart& part, const Options& options) {
       }
       // the given code's checks last: their failures must not read as the next item's
       if (!given.given.empty()) groups.push_back(given);
-      for (const auto& g : groups) run_group(g, binary, part, options, score);
+      for (const auto& g : groups) {
+        if (options.fast && g.live) {
+          for (const auto* item : g.items) {
+            std::cout << item->title << ": skipped (FAST=1: a full training run; make test without FAST=1 runs it)\n";
+            score.skipped.push_back(item->number);
+            score.skipped_points += item->points;
+          }
+          continue;
+        }
+        run_group(g, binary, part, options, score);
+      }
     }
   }
-  std::cout << fmt::format("Part {} ({}): {} / {} points\n\n", part.number, part.name,
-                           points_text(score.earned), points_text(part.points));
+  std::cout << fmt::format("Part {} ({}): {} / {} points{}\n\n", part.number, part.name,
+                           points_text(score.earned), points_text(part.points),
+                           score.skipped.empty() ? "" : fmt::format(" ({} not run: FAST=1)",
+                                                                    points_text(score.skipped_points)));
   return score;
 }
 
@@ -344,6 +361,7 @@ int main(int argc, char** argv) {
   std::string part_of;
   app.add_option("--part-of", part_of, "print the part an item belongs to, e.g. 1.5, and exit");
   app.add_option("--not-built", options.not_built, "parts that did not compile: their items fail")->delimiter(',');
+  app.add_flag("--fast", options.fast, "skip the full training runs (their items are reported as not run)");
   app.add_option("--timeout-scale", options.timeout_scale, "multiply every time limit (slow or emulated machines)")
       ->check(CLI::PositiveNumber);
   CLI11_PARSE(app, argc, argv);
@@ -376,7 +394,8 @@ int main(int argc, char** argv) {
   }
   if (!options.item.empty()) return run_one_item(plan, options);
 
-  double earned = 0.0, total = 0.0;
+  double earned = 0.0, total = 0.0, skipped_points = 0.0;
+  std::vector<std::string> skipped;
   bool all_passed = true;
   std::string names;
   for (const auto& part : plan) {
@@ -388,11 +407,18 @@ int main(int argc, char** argv) {
     earned += score.earned;
     total += part.points;
     all_passed = all_passed && score.all_passed;
+    skipped.insert(skipped.end(), score.skipped.begin(), score.skipped.end());
+    skipped_points += score.skipped_points;
     names += (names.empty() ? "" : ", ") + part.name;
   }
   const bool some = !options.parts.empty() && options.parts.size() < plan.size();
   std::cout << fmt::format("Public tests: {} / {}{} — the hidden tests check the same items on other inputs\n",
                            points_text(earned), points_text(total),
                            some ? fmt::format(" ({} only)", names) : "");
+  if (!skipped.empty()) {
+    std::cout << fmt::format("FAST=1: {} {} ({} points) not run; make test runs every item\n",
+                             skipped.size() == 1 ? "item" : "items", fmt::join(skipped, ", "),
+                             points_text(skipped_points));
+  }
   return all_passed ? 0 : 1;
 }

@@ -67,5 +67,31 @@ try_plant manual_seed_after_model pytorch_ann pytorch_ann.cpp 2.1 \
   "$PLANT_MANUAL_SEED_AFTER_MODEL" \
   'FAILED$' '^ +expected .*built right after manual_seed' 'parameter 0 with seed 42: element \[0, 0\]'
 
+# FAST=1, the loop after an edit, on the solution: the items of a full training run are
+# skipped and named, every other item runs and passes, every item still has its line.
+echo "== make test FAST=1 (the solution)"
+use_files solution
+started=$(date +%s)
+output=$(make test FAST=1 2>&1); status=$?
+echo "$output" | sed -n '/^== Part/,$p'
+echo "(make test FAST=1 took $(( $(date +%s) - started )) s)"
+check "FAST=1: make test passes on the solution (exit $status)" $([ "$status" -eq 0 ]; echo $?)
+# the manifest's full trainings (a public case with a time of its own) are skipped, and
+# with them the items that share their run (3.3 shares 3.2's CNN training)
+long_items=$(jq -r '.items[] | select(any(.cases[]; .suite == "public" and has("timeout_s"))) | .number' "$manifest")
+check "FAST=1: the manifest has full-training items" $([ -n "$long_items" ]; echo $?)
+for item in $long_items; do
+  grep -qE "^$(sed 's/\./\\./g' <<< "$item") .*: skipped \(FAST=1" <<< "$output"
+  check "FAST=1: item $item (a full training) is skipped" $?
+done
+skipped=$(grep -E '^[0-9]+\.[0-9]+ .*: skipped \(FAST=1' <<< "$output" | cut -d' ' -f1 | paste -sd, - | sed 's/,/, /g')
+grep -qF "FAST=1: items $skipped (" <<< "$output"
+check "FAST=1: the run ends by naming the items it skipped ($skipped)" $?
+all_items=$(jq -r '[.items[].number] | join(" ")' "$manifest")
+reported=$(item_lines "$output" | cut -d' ' -f1 | tr '\n' ' ' | sed 's/ $//')
+check "FAST=1: every item of every part reports once" $([ "$reported" = "$all_items" ]; echo $?)
+[ "$(grep -E '^[0-9]+\.[0-9]+ .* \([0-9.]+ pts?\): ' <<< "$output" | grep -cvE ': (passed|skipped \(FAST=1.*)$')" -eq 0 ]
+check "FAST=1: every other item passes" $?
+
 echo "$failures failed"
 [ "$failures" -eq 0 ]
