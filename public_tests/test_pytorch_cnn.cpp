@@ -11,7 +11,9 @@
 // on two cores; PyTorch takes about four and a half on the same two cores).
 #include <doctest/doctest.h>
 
-#include <malloc.h>
+#if __has_include(<malloc.h>)
+#include <malloc.h>  // mallopt, M_MMAP_MAX: glibc (Linux, WSL); macOS has no malloc.h
+#endif
 
 #include <algorithm>
 #include <climits>
@@ -151,8 +153,10 @@ TrainedRun& trained_run() {
   static TrainedRun run = [] {
     // As the program pytorch_cnn does: keep freed activations in the heap for the next
     // epoch instead of mmapping (and page-faulting) ~1.5 GB afresh each time.
+#ifdef M_MMAP_MAX
     mallopt(M_MMAP_MAX, 0);
     mallopt(M_TRIM_THRESHOLD, INT_MAX);
+#endif
     const auto split = scaffold::make_assignment_split(nnkit::data::load_fashion_mnist());
     const Tensor X_train = images_tensor(split.X_train), y_train = labels_tensor(split.y_train);
     const Tensor X_val = images_tensor(split.X_val), y_val = labels_tensor(split.y_val);
