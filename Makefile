@@ -8,7 +8,7 @@ CTEST_ARGS ?=
 .DEFAULT_GOAL := help
 .PHONY: help deps deps-python data configure build test demo golden \
         handout handout-check handout-dist grader grade grade-batch validate gradescope classroom bench clean \
-        test-manifest test-sanitize test-gcc11 test-classroom test-gradescope
+        test-manifest test-sanitize test-gcc11 test-classroom test-gradescope test-clang test-arm64
 
 help: ## list the targets
 	@awk 'BEGIN { FS = ":.*## " } /^[a-zA-Z0-9_-]+:.*## / { printf "  make %-14s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
@@ -42,6 +42,10 @@ test-gcc11: deps data ## nnkit and its lib tests built with g++-11 (Ubuntu 22.04
 	@JOBS=$(JOBS) bash tests/test_gcc11.sh $(BUILD)
 test-classroom: deps data ## make classroom's workflow run here in a fresh student repository: a broken part costs only its items (builds nnkit once more: minutes)
 	@bash tests/test_classroom.sh
+test-clang: deps data ## the student archive with the solution built with clang (allocator without mmap), then its make test (minutes)
+	@JOBS=$(JOBS) bash tests/test_clang.sh $(BUILD)
+test-arm64: deps data ## the student archive cross-built for arm64, its public tests (long items as short runs) under qemu (root once; minutes)
+	@JOBS=$(JOBS) bash tests/test_arm64.sh $(BUILD)
 test-gradescope: grader ## the Gradescope zip in a fresh Debian 12 root (mmdebstrap, cached in BUILD): setup.sh, then the solution full marks, the blank handout 0 (root; minutes)
 	@JOBS=$(JOBS) NNKIT_GRADE=$(BUILD)/bin/nnkit-grade bash tests/test_gradescope_fresh_root.sh $(BUILD)
 
@@ -90,5 +94,6 @@ bench: deps data build ## nnkit vs NumPy/PyTorch: time, peak RSS, GFLOP/s (BENCH
 	@test -x /usr/bin/python3 || { echo "bench: no /usr/bin/python3; fix: make deps-python" >&2; exit 2; }
 	@/usr/bin/python3 bench/run_bench.py --build $(BUILD) $(BENCH_ARGS)
 
-clean: ## remove build/, the sanitizer builds, the g++-11 build and dist/
-	rm -rf $(BUILD) $(BUILD).configure.log $(BUILD)-asan* $(BUILD)-tsan* $(BUILD)-gcc11* dist
+clean: ## remove build/, the sanitizer builds, the g++-11, clang and arm64 builds and dist/
+	rm -rf $(BUILD) $(BUILD).configure.log $(BUILD)-asan* $(BUILD)-tsan* $(BUILD)-gcc11* \
+	  $(BUILD)-clang $(BUILD)-arm64 dist

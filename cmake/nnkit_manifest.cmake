@@ -8,7 +8,8 @@
 #   <prefix>_PARTS                  part names, in the manifest's order
 #   <prefix>_PART_<part>_<FIELD>    FILE CLASS HEADER PROGRAM SCAFFOLD (ON/OFF)
 #                                   TEST_TIMEOUT BLAS_THREADS (public_tests.*)
-#   <prefix>_COMPILE_FLAGS          numerics.compile_flags: every part is compiled with them
+#   <prefix>_COMPILE_FLAGS          numerics.compile_flags: every part, and nnkit, is compiled
+#                                   with them (nnkit_use_manifest adds them)
 #   <prefix>_BLAS_ENV               numerics.blas_pinning.env as VAR=VALUE, when this
 #                                   machine's CPU has every flag of blas_pinning.cpu_flags
 #   <prefix>_INCLUDE_DIR            the folder holding the generated assignment_manifest.hpp
@@ -198,9 +199,14 @@ endfunction()
 # (nnkit_read_manifest) and the INTERFACE target assignment_manifest puts its generated
 # header on the include path. The kit, the Gradescope build and the student archive all
 # start with this; a macro, so that the ASSIGNMENT_* variables land in the caller's scope.
+# It also adds numerics.compile_flags to everything the caller's folder builds from here
+# on, nnkit included (each caller adds lib/ after it): the golden values the tests compare
+# with were summed without fused multiply-adds, and g++ and clang on arm64 (or clang
+# anywhere with FMA) contract a*b + c unless told -ffp-contract=off.
 macro(nnkit_use_manifest default_manifest)
   set(NNKIT_MANIFEST ${default_manifest} CACHE FILEPATH "the assignment's manifest")
   nnkit_read_manifest(ASSIGNMENT ${NNKIT_MANIFEST})
+  add_compile_options(${ASSIGNMENT_COMPILE_FLAGS})
   add_library(assignment_manifest INTERFACE)
   target_include_directories(assignment_manifest INTERFACE ${ASSIGNMENT_INCLUDE_DIR})
 endmacro()

@@ -133,6 +133,8 @@ NumpyANN::NumpyANN(std::size_t input_size, std::size_t hidden_size, std::size_t 
                    double lr, std::uint32_t random_seed) {
   // 1.1 NumpyANN::NumpyANN
   // >>> YOUR CODE HERE >>>
+  // unused until your code replaces this stub
+  (void)input_size; (void)hidden_size; (void)output_size; (void)lr; (void)random_seed;
   throw std::logic_error("not implemented: 1.1 NumpyANN::NumpyANN");
   // <<< END OF YOUR CODE <<<
 }
@@ -140,6 +142,7 @@ NumpyANN::NumpyANN(std::size_t input_size, std::size_t hidden_size, std::size_t 
 xt::xarray<double> NumpyANN::_relu(const xt::xarray<double>& z) const {
   // 1.2 NumpyANN::_relu
   // >>> YOUR CODE HERE >>>
+  (void)z;  // unused until your code replaces this stub
   throw std::logic_error("not implemented: 1.2 NumpyANN::_relu");
   // <<< END OF YOUR CODE <<<
 }
@@ -147,6 +150,7 @@ xt::xarray<double> NumpyANN::_relu(const xt::xarray<double>& z) const {
 xt::xarray<double> NumpyANN::_relu_grad(const xt::xarray<double>& z) const {
   // 1.3 NumpyANN::_relu_grad
   // >>> YOUR CODE HERE >>>
+  (void)z;  // unused until your code replaces this stub
   throw std::logic_error("not implemented: 1.3 NumpyANN::_relu_grad");
   // <<< END OF YOUR CODE <<<
 }
@@ -189,6 +193,7 @@ xt::xarray<double> NumpyANN::_forward(const xt::xarray<double>& X, bool training
   require_shape("_forward", "X", X, any_size, input_size);
   // 1.5 NumpyANN::_forward
   // >>> YOUR CODE HERE >>>
+  (void)training;  // unused until your code replaces this stub
   throw std::logic_error("not implemented: 1.5 NumpyANN::_forward");
   // <<< END OF YOUR CODE <<<
 }
@@ -219,6 +224,7 @@ void NumpyANN::train(const xt::xarray<double>& X_train, const xt::xarray<double>
   if (batch_size == 0) throw nnkit::Error("NumpyANN::train: batch_size must be at least 1");
   // 1.7 NumpyANN::train
   // >>> YOUR CODE HERE >>>
+  (void)epochs; (void)out;  // unused until your code replaces this stub
   throw std::logic_error("not implemented: 1.7 NumpyANN::train");
   // <<< END OF YOUR CODE <<<
 }
@@ -226,6 +232,7 @@ void NumpyANN::train(const xt::xarray<double>& X_train, const xt::xarray<double>
 xt::xarray<double> NumpyANN::predict(const xt::xarray<double>& X) {
   // 1.8 NumpyANN::predict
   // >>> YOUR CODE HERE >>>
+  (void)X;  // unused until your code replaces this stub
   throw std::logic_error("not implemented: 1.8 NumpyANN::predict");
   // <<< END OF YOUR CODE <<<
 }

@@ -48,6 +48,8 @@ void require_matrix(const char* where, const char* name, const nnkit::Tensor& t,
 PyTorchANN::PyTorchANN(int input_size, int hidden_size, int output_size, int random_seed) {
   // 2.1 PyTorchANN::PyTorchANN
   // >>> YOUR CODE HERE >>>
+  // unused until your code replaces this stub
+  (void)input_size; (void)hidden_size; (void)output_size; (void)random_seed;
   throw std::logic_error("not implemented: 2.1 PyTorchANN::PyTorchANN");
   // <<< END OF YOUR CODE <<<
 }
@@ -55,6 +57,7 @@ PyTorchANN::PyTorchANN(int input_size, int hidden_size, int output_size, int ran
 nnkit::Tensor PyTorchANN::forward(const nnkit::Tensor& X) {
   // 2.2 PyTorchANN::forward
   // >>> YOUR CODE HERE >>>
+  (void)X;  // unused until your code replaces this stub
   throw std::logic_error("not implemented: 2.2 PyTorchANN::forward");
   // <<< END OF YOUR CODE <<<
 }
@@ -72,6 +75,7 @@ void PyTorchANN::train(const nnkit::Tensor& X_train, const nnkit::Tensor& y_trai
   }
   // 2.3 PyTorchANN::train
   // >>> YOUR CODE HERE >>>
+  (void)epochs; (void)learning_rate; (void)log;  // unused until your code replaces this stub
   throw std::logic_error("not implemented: 2.3 PyTorchANN::train");
   // <<< END OF YOUR CODE <<<
 }
@@ -79,6 +83,7 @@ void PyTorchANN::train(const nnkit::Tensor& X_train, const nnkit::Tensor& y_trai
 nnkit::Tensor PyTorchANN::predict(const nnkit::Tensor& X) {
   // 2.4 PyTorchANN::predict
   // >>> YOUR CODE HERE >>>
+  (void)X;  // unused until your code replaces this stub
   throw std::logic_error("not implemented: 2.4 PyTorchANN::predict");
   // <<< END OF YOUR CODE <<<
 }

@@ -4,7 +4,7 @@
 // the doc examples of numpy_ann.hpp, a small training run, and the assignment's full run).
 // Arrays must match to a relative 1e-12 (NumPy's sums may add in another order than
 // yours); values NumPy computes exactly (ReLU, accuracies, the printed lines) must match
-// exactly.
+// exactly. The full run (1.10) is scored on its threshold alone, as the grader scores it.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -30,6 +30,7 @@
 
 #include "assignment_manifest.hpp"
 #include "assignment_split.hpp"
+#include "check_text.hpp"
 #include "numpy_ann.hpp"
 
 namespace {
@@ -64,30 +65,41 @@ xt::xarray<double> array_of(const json& j) {
   return a;
 }
 
-std::string shape_of(const xt::xarray<double>& a) {
-  return fmt::format("[{}]", fmt::join(a.shape(), ", "));
-}
+/// Where most expected values come from: NumPy's own run of the same calls.
+const std::string kNumPy = "NumPy's value, golden/numpy_ann.json";
 
 /// CHECKs equal shapes and |got − expected| ≤ rel · max(|expected|, 1e-300) everywhere
-/// (rel = 0: bit-equal values); names the first bad element.
+/// (rel = 0: bit-equal values); names the first bad element and `reference`, where the
+/// expected values come from.
 void check_close(const xt::xarray<double>& got, const xt::xarray<double>& expected,
-                 const std::string& what, double rel = 1e-12) {
+                 const std::string& what, const std::string& reference, double rel = 1e-12) {
   REQUIRE_MESSAGE(got.shape() == expected.shape(),
-                  what << ": shape " << shape_of(got) << ", expected " << shape_of(expected));
+                  public_tests::shape_mismatch_text(what, got.shape(), expected.shape(), reference));
+  std::size_t first = 0, differing = 0;
   for (std::size_t i = 0; i < expected.size(); ++i) {
     const double e = expected.data()[i], g = got.data()[i];
-    if (!(std::abs(g - e) <= rel * std::max(std::abs(e), 1e-300))) {
-      FAIL_CHECK(fmt::format("{}: element {} (flat) is {:.17g}, NumPy gives {:.17g} "
-                             "(relative error {:.3g}, allowed {:.0e})",
-                             what, i, g, e, std::abs(g - e) / std::abs(e), rel));
-      return;
-    }
+    if (!(std::abs(g - e) <= rel * std::max(std::abs(e), 1e-300)) && differing++ == 0) first = i;
   }
+  if (differing == 0) return;
+  const double e = expected.data()[first], g = got.data()[first];
+  const std::string tolerance =
+      rel == 0.0 ? "must be equal to the last bit"
+                 : fmt::format("relative error {:.3g}, allowed {:.0e}",
+                               std::abs(g - e) / std::max(std::abs(e), 1e-300), rel);
+  FAIL_CHECK(public_tests::value_mismatch_text(what, expected.shape(), first, differing,
+                                               expected.size(), fmt::format("{:.17g}", g),
+                                               fmt::format("{:.17g}", e), reference, tolerance));
 }
 
+/// Against NumPy's recorded values.
 void check_close(const xt::xarray<double>& got, const json& expected, const std::string& what,
                  double rel = 1e-12) {
-  check_close(got, array_of(expected), what, rel);
+  check_close(got, array_of(expected), what, kNumPy, rel);
+}
+
+/// True when `a` equals `b` up to rounding: used to recognise a known mistake and say so.
+bool same_values(const xt::xarray<double>& a, const xt::xarray<double>& b) {
+  return a.shape() == b.shape() && xt::allclose(a, b, 1e-9, 1e-15);
 }
 
 /// The doc examples' input X = [[1, 2, 3, 4, 5]] and label y = [[0, 1]].
@@ -206,8 +218,9 @@ TEST_CASE(ASSIGNMENT_ITEM_1_1) {
       nnkit::numpy::RandomState rng(seed);
       const xt::xarray<double> W1 = rng.randn(5, 3) * 0.01;
       const xt::xarray<double> W2 = rng.randn(3, 2) * 0.01;
-      check_close(seeded.W1, W1, fmt::format("W1 with seed {}", seed), 0.0);
-      check_close(seeded.W2, W2, fmt::format("W2 with seed {}", seed), 0.0);
+      const std::string redrawn = fmt::format("NumPy's RandomState({}).randn, redrawn by nnkit", seed);
+      check_close(seeded.W1, W1, fmt::format("W1 with seed {}", seed), redrawn, 0.0);
+      check_close(seeded.W2, W2, fmt::format("W2 with seed {}", seed), redrawn, 0.0);
     }
     CHECK_MESSAGE(NumpyANN(5, 3, 2, 0.01, 7).W1 != net.W1, "random_seed must seed the generator");
   }
@@ -219,7 +232,7 @@ TEST_CASE(ASSIGNMENT_ITEM_1_2) {
   check_close(net._relu(array_of(ex.at("z"))), ex.at("out"), "_relu([-1, 0, 1])", 0.0);
   const xt::xarray<double> z = {{-2.5, 3.5}, {1e-300, -1e-300}};
   const xt::xarray<double> expected = {{0.0, 3.5}, {1e-300, 0.0}};
-  check_close(net._relu(z), expected, "_relu of a 2x2 matrix", 0.0);
+  check_close(net._relu(z), expected, "_relu of a 2x2 matrix", "max(0, z) by definition", 0.0);
 }
 
 TEST_CASE(ASSIGNMENT_ITEM_1_3) {
@@ -229,25 +242,33 @@ TEST_CASE(ASSIGNMENT_ITEM_1_3) {
   CHECK_MESSAGE(net._relu_grad(xt::xarray<double>{0.0})(0) == 0.0, "relu_grad(0) must be 0");
   const xt::xarray<double> z = {{-2.5, 3.5}, {1e-300, -1e-300}};
   const xt::xarray<double> expected = {{0.0, 1.0}, {1.0, 0.0}};
-  check_close(net._relu_grad(z), expected, "_relu_grad of a 2x2 matrix", 0.0);
+  check_close(net._relu_grad(z), expected, "_relu_grad of a 2x2 matrix",
+              "1 where z > 0, else 0, by definition", 0.0);
 }
 
 TEST_CASE(ASSIGNMENT_ITEM_1_4) {
   NumpyANN net(5, 3, 2, 0.01);
-  for (const char* key : {"cross_entropy", "cross_entropy3"}) {
+  for (const std::string key : {"cross_entropy", "cross_entropy3"}) {
     const auto& ex = example().at(key);
-    const double got = net._cross_entropy(array_of(ex.at("y_pred")), array_of(ex.at("y_true")));
+    const xt::xarray<double> y_pred = array_of(ex.at("y_pred")), y_true = array_of(ex.at("y_true"));
+    const double got = net._cross_entropy(y_pred, y_true);
     const double expected = ex.at("out").get<double>();
-    CHECK_MESSAGE(std::abs(got - expected) <= 1e-12 * expected,
-                  key << ": got " << fmt::format("{:.17g}", got) << ", NumPy gives "
-                      << fmt::format("{:.17g}", expected)
-                      << " (sum over all elements, divided by the number of rows)");
+    if (std::abs(got - expected) <= 1e-12 * expected) continue;
+    // std::string, not const char*: doctest 2.4.9 streams a const char* as its address
+    std::string hint = "the sum over all elements, divided by the number of rows (samples)";
+    if (std::abs(got * static_cast<double>(y_true.shape()[1]) - expected) <= 1e-9 * expected) {
+      hint = fmt::format("yours is the mean over all {} elements: divide the sum by the {} rows, "
+                         "not by rows × columns", y_true.size(), y_true.shape()[0]);
+    }
+    FAIL_CHECK(fmt::format("_cross_entropy, example {} ({} rows): {}\n  got      {:.17g}\n"
+                           "  expected {:.17g}  ({})",
+                           key, y_true.shape()[0], hint, got, expected, kNumPy));
   }
 }
 
 TEST_CASE("given: _softmax matches NumPy") {
   NumpyANN net(5, 3, 2, 0.01);
-  for (const char* key : {"softmax", "softmax10"}) {
+  for (const std::string key : {"softmax", "softmax10"}) {
     const auto& ex = example().at(key);
     check_close(net._softmax(array_of(ex.at("z"))), ex.at("out"), key, 0.0);
   }
@@ -271,12 +292,13 @@ TEST_CASE(ASSIGNMENT_ITEM_1_5) {
     const xt::xarray<double> X2 = {{-1.0, 0.5, 2.0, 0.0, 1.0}, {3.0, -2.0, 1.0, 0.5, 0.0}};
     net._forward(X2);
     const NumpyANN before = net;
+    const std::string kStored = "what your _forward(X2) stored just before";
     const xt::xarray<double> a2 = net._forward(X, false);
     check_close(a2, ex.at("a2"), "_forward(X, false)");
-    check_close(net.z1, before.z1, "z1 after _forward(X, false)", 0.0);
-    check_close(net.a1, before.a1, "a1 after _forward(X, false)", 0.0);
-    check_close(net.z2, before.z2, "z2 after _forward(X, false)", 0.0);
-    check_close(net.a2, before.a2, "a2 after _forward(X, false)", 0.0);
+    check_close(net.z1, before.z1, "z1 after _forward(X, false)", kStored, 0.0);
+    check_close(net.a1, before.a1, "a1 after _forward(X, false)", kStored, 0.0);
+    check_close(net.z2, before.z2, "z2 after _forward(X, false)", kStored, 0.0);
+    check_close(net.a2, before.a2, "a2 after _forward(X, false)", kStored, 0.0);
     REQUIRE(before.a2.shape() == std::vector<std::size_t>{2, 2});
     for (std::size_t r = 0; r < 2; ++r) {
       CHECK(before.a2(r, 0) + before.a2(r, 1) == doctest::Approx(1.0));
@@ -312,15 +334,26 @@ TEST_CASE(ASSIGNMENT_ITEM_1_6) {
     net._backward(Xb, yb);
 
     const Gradients g = naive_gradients(old, Xb, yb, old.W2);
-    check_close(net.W2, xt::xarray<double>(old.W2 - old.lr * g.dW2), "W2", 1e-12);
-    check_close(net.b2, xt::xarray<double>(old.b2 - old.lr * g.db2), "b2", 1e-12);
-    check_close(net.W1, xt::xarray<double>(old.W1 - old.lr * g.dW1), "W1 (dz1 uses the old W2)",
-                1e-12);
-    check_close(net.b1, xt::xarray<double>(old.b1 - old.lr * g.db1), "b1 (dz1 uses the old W2)",
-                1e-12);
+    const std::string naive = "plain loops in this test, every gradient from the old weights";
+    const xt::xarray<double> W1 = old.W1 - old.lr * g.dW1;
+
+    // Two mistakes this case tells apart, named first when they are what happened.
+    const double m = static_cast<double>(Xb.shape()[0]);
+    const Gradients late = naive_gradients(old, Xb, yb, net.W2);
+    if (same_values(net.W2, xt::xarray<double>(old.W2 - old.lr * m * g.dW2))) {
+      FAIL_CHECK(fmt::format("hint: W2 moved {:g} times too far: divide each gradient by m, the "
+                             "{:g} rows of the batch", m, m));
+    } else if (same_values(net.W1, xt::xarray<double>(old.W1 - old.lr * late.dW1)) &&
+               !same_values(net.W1, W1)) {
+      FAIL_CHECK("hint: W1 is what dz1 computed with the already-updated W2 gives: compute every "
+                 "gradient first, then update W2, b2, W1, b1");
+    }
+    check_close(net.W2, xt::xarray<double>(old.W2 - old.lr * g.dW2), "W2", naive, 1e-12);
+    check_close(net.b2, xt::xarray<double>(old.b2 - old.lr * g.db2), "b2", naive, 1e-12);
+    check_close(net.W1, W1, "W1", naive, 1e-12);
+    check_close(net.b1, xt::xarray<double>(old.b1 - old.lr * g.db1), "b1", naive, 1e-12);
 
     // The check above can tell the orders apart: with the updated W2, W1 would differ.
-    const Gradients late = naive_gradients(old, Xb, yb, net.W2);
     CHECK(xt::amax(xt::abs(late.dW1 - g.dW1))() > 1e-6);
   }
 }
@@ -357,10 +390,11 @@ TEST_CASE(ASSIGNMENT_ITEM_1_7) {
       by_hand._forward(Xb);
       by_hand._backward(Xb, yb);
     }
-    check_close(trained.W1, by_hand.W1, "W1 after one epoch", 0.0);
-    check_close(trained.b1, by_hand.b1, "b1 after one epoch", 0.0);
-    check_close(trained.W2, by_hand.W2, "W2 after one epoch", 0.0);
-    check_close(trained.b2, by_hand.b2, "b2 after one epoch", 0.0);
+    const std::string by_hand_text = "your own _forward and _backward on rows 0-3, 4-7, 8-9, by hand";
+    check_close(trained.W1, by_hand.W1, "W1 after one epoch", by_hand_text, 0.0);
+    check_close(trained.b1, by_hand.b1, "b1 after one epoch", by_hand_text, 0.0);
+    check_close(trained.W2, by_hand.W2, "W2 after one epoch", by_hand_text, 0.0);
+    check_close(trained.b2, by_hand.b2, "b2 after one epoch", by_hand_text, 0.0);
   }
   SUBCASE("a progress line every 10 epochs, to the stream given") {
     NumpyANN net = make_net();
@@ -382,10 +416,10 @@ TEST_CASE(ASSIGNMENT_ITEM_1_8) {
   naive_forward(net, xt::xarray<double>{{0.5, -1.0, 2.0, 0.0, 1.5}});
   const NumpyANN before = net;
   check_close(net.predict(X), example().at("predict").at("out"), "predict(X) after _backward");
-  check_close(net.z1, before.z1, "z1 after predict", 0.0);
-  check_close(net.a1, before.a1, "a1 after predict", 0.0);
-  check_close(net.z2, before.z2, "z2 after predict", 0.0);
-  check_close(net.a2, before.a2, "a2 after predict", 0.0);
+  check_close(net.z1, before.z1, "z1 after predict", "what was stored before predict", 0.0);
+  check_close(net.a1, before.a1, "a1 after predict", "what was stored before predict", 0.0);
+  check_close(net.z2, before.z2, "z2 after predict", "what was stored before predict", 0.0);
+  check_close(net.a2, before.a2, "a2 after predict", "what was stored before predict", 0.0);
 }
 
 TEST_CASE(ASSIGNMENT_ITEM_1_9) {
@@ -403,6 +437,9 @@ TEST_CASE(ASSIGNMENT_ITEM_1_9) {
   }
 }
 
+// The item is the threshold, as the grader's public case: the comparisons with NumPy's run
+// are WARNs, shown as notes (a correct body gives NumPy's numbers; a different one that
+// still meets the threshold keeps the item, in the grader as here).
 TEST_CASE(ASSIGNMENT_ITEM_1_10) {
   const auto& run = golden().at("run");
   const auto& args = run.at("args");
@@ -415,10 +452,11 @@ TEST_CASE(ASSIGNMENT_ITEM_1_10) {
 
   const auto lines = lines_of(printed.str());
   const auto expected = run.at("progress_lines").get<std::vector<std::string>>();
-  CHECK(lines.size() == expected.size());
+  WARN(lines.size() == expected.size());
   std::size_t identical = 0;
   for (std::size_t i = 0; i < std::min(lines.size(), expected.size()); ++i) {
-    CHECK_MESSAGE(lines[i] == expected[i], "NumPy prints\n" << expected[i]);
+    // the first line that differs is shown; the count below says how many do
+    if (identical == i) WARN_MESSAGE(lines[i] == expected[i], "NumPy prints\n" << expected[i]);
     identical += lines[i] == expected[i];
   }
   MESSAGE(identical << " of " << expected.size() << " progress lines identical to NumPy's");
@@ -433,12 +471,12 @@ TEST_CASE(ASSIGNMENT_ITEM_1_10) {
     const double relative = std::abs(values[i] - numpy_values[i]) / numpy_values[i];
     MESSAGE(fmt::format("final {} loss {:.17g}, NumPy {:.17g} (relative difference {:.2g})",
                         i == 0 ? "train" : "val", values[i], numpy_values[i], relative));
-    CHECK(relative <= 1e-9);
+    WARN(relative <= 1e-9);
   }
 
   const double test_accuracy = net.accuracy(data.X_test, data.y_test);
   MESSAGE(fmt::format("Accuracy on test set: {:.5f} (NumPy: {})", test_accuracy,
                       run.at("test_accuracy_line").get<std::string>()));
   CHECK(test_accuracy >= assignment::manifest::numpy_ann::test_accuracy_threshold);
-  CHECK(test_accuracy == run.at("test_accuracy").get<double>());
+  WARN(test_accuracy == run.at("test_accuracy").get<double>());
 }

@@ -11,6 +11,11 @@
 /// The examples below are the values NumPy 1.24 prints for the same calls with seed 42
 /// (the instructors' NumPy script writes them to numpy_ann.json; the public
 /// tests and the program numpy_ann check them). Your bodies go in numpy_ann.cpp.
+///
+/// Item 1.10 is the assignment's run (the program numpy_ann: `make numpy_ann`) with the
+/// assignment's hyper-parameters: its test accuracy must reach the part's threshold in
+/// README.md, and its training loss after the last epoch must be at most half the
+/// untrained network's.
 #include <cstddef>
 #include <cstdint>
 #include <iostream>
@@ -46,6 +51,8 @@ public:
   xt::xarray<double> _relu(const xt::xarray<double>& z) const;
 
   /// 1.3 The derivative of ReLU, elementwise, any shape: 1 where z > 0, else 0 (0 at z = 0).
+  /// However tiny or huge z is: 1 for a subnormal such as 5e-324 and for +inf, 0 for −0
+  /// and −inf.
   /// Example: net._relu_grad([-1, 0, 1]) -> [0., 0., 1.]
   xt::xarray<double> _relu_grad(const xt::xarray<double>& z) const;
 
@@ -57,13 +64,17 @@ public:
   xt::xarray<double> _softmax(const xt::xarray<double>& z) const;
 
   /// 1.4 Cross-entropy of predicted probabilities y_pred [N, C] against one-hot y_true
-  /// [N, C]: −Σ y_true · log(y_pred) over all elements, divided by N (the rows).
+  /// [N, C]: −Σ y_true · log(y_pred) over all elements, divided by N (the rows, not the
+  /// classes). y_true may also hold soft labels (rows of probabilities): every element
+  /// counts. Take log(y_pred) as it is, with no clipping and no epsilon added: a
+  /// probability near 1e-261 (from logits 600 apart) must give its exact log, about −600.
   /// Example: net._cross_entropy([[.5, .5], [.5, .5]], [[1, 0], [0, 1]]) -> 0.6931471805599453
   double _cross_entropy(const xt::xarray<double>& y_pred, const xt::xarray<double>& y_true) const;
 
   /// 1.5 Forward pass of X [N, input_size]; returns a2 [N, output_size]:
   ///   z1 = X·W1 + b1 [N, hidden], a1 = relu(z1), z2 = a1·W2 + b2 [N, output],
   ///   a2 = softmax(z2).
+  /// The biases count: they are zero only until the first training step.
   /// Use the given _softmax: a2 must stay finite for logits near 1000.
   /// With training = true it keeps z1, a1, z2, a2 on the object for _backward; with
   /// training = false it leaves them untouched.
@@ -77,6 +88,7 @@ public:
   ///   dz2 = a2 − y_true; dW2 = a1ᵀ·dz2 / m; db2 = column sums of dz2 / m;
   ///   dz1 = (dz2·W2ᵀ) ⊙ relu_grad(z1); dW1 = Xᵀ·dz1 / m; db1 = column sums of dz1 / m;
   /// all gradients first, then θ ← θ − lr·dθ for W2, b2, W1, b1.
+  /// m is the number of rows of this X: the last batch of an epoch may be shorter.
   /// Example (continuing the _forward example):
   ///   net._backward([[1, 2, 3, 4, 5]], [[0, 1]]);
   ///   net.W2 -> [[-0.00620605, -0.00954513],
@@ -87,8 +99,9 @@ public:
 
   /// 1.7 Trains for `epochs` epochs. Each epoch: consecutive mini-batches of `batch_size`
   /// rows in order, no shuffling (the last one may be smaller: 10 rows with batch 4 make
-  /// batches 0–3, 4–7, 8–9), _forward + _backward on each; then the loss and accuracy on the
-  /// full training and validation sets (forward with training = false). Every 10th epoch
+  /// batches 0–3, 4–7, 8–9; a batch_size of 1, or one larger than the set, works too),
+  /// _forward + _backward on each; then the loss and accuracy on the full training and
+  /// validation sets (forward with training = false). Every 10th epoch
   /// it writes progress_line(...) and a newline to `out`:
   ///   [10 / 250] | Train Loss: 1.90291 | Train Accuracy: 0.37800 | Val Loss: 1.89123 | Val Accuracy: 0.35000
   /// (that is the first line of the assignment's run, hidden 64, lr 0.01, batch 64).

@@ -10,9 +10,14 @@
 /// prints.
 ///
 /// The examples below are what PyTorch 1.13 prints for the same calls
-/// (the instructors' PyTorch script writes them to pytorch_ann_examples.json,
-/// checked against lib/tests/golden/torch/seeding.json; the public tests and the program
+/// (the instructors' PyTorch script writes them to pytorch_ann_examples.json, and
+/// nnkit's own tests check its seeding against torch's; the public tests and the program
 /// pytorch_ann check them). Your bodies go in pytorch_ann.cpp.
+///
+/// Item 2.6 is the assignment's run (the program pytorch_ann: `make pytorch_ann`) with the
+/// assignment's hyper-parameters: its test accuracy must reach the part's threshold in
+/// README.md, and its last epoch's training loss must be at most half its first epoch's.
+/// The plot of that run (2.5) and your judgement of its curve (2.7) are graded too.
 #include <cstdint>
 #include <iostream>
 #include <string>
@@ -53,7 +58,8 @@ public:
   /// 2.3 Trains for `epochs` epochs with nn::CrossEntropyLoss and
   /// optim::SGD(model.parameters(), learning_rate). Each epoch:
   ///  - consecutive mini-batches of `batch_size` rows in order, no shuffling (torch.split:
-  ///    130 rows with batch 64 make batches 0–63, 64–127, 128–129); for each, in train mode:
+  ///    130 rows with batch 64 make batches 0–63, 64–127, 128–129; a batch_size of 1, or
+  ///    one larger than the set, works too); for each, in train mode:
   ///    zero_grad, forward, loss against the class indices argmax(y_batch, 1), backward, step;
   ///  - then, in eval mode without gradients (NoGradGuard), the loss on the full training
   ///    and validation sets against the one-hot y (class-probability targets) and their
@@ -67,7 +73,8 @@ public:
              double learning_rate, std::ostream& log = std::cout);
 
   /// 2.4 Predicted classes for X [N, input_size]: in eval mode and without gradients, the
-  /// argmax of the logits over the classes — an Int64 tensor [N].
+  /// argmax of the logits over the classes — an Int64 tensor [N]. It switches the model to
+  /// eval mode whatever mode it was in, and leaves it there.
   /// Example (continuing the forward example, same generator stream):
   ///   net.predict(nnkit::rand({5, 5}))  ->  tensor([2, 2, 2, 2, 2])
   /// and straight after construction, with no forward before it:
@@ -88,7 +95,8 @@ public:
 
   /// 2.7 Your reading of the learning curve of the assignment's run: exactly one of the
   /// judgement words README.md lists (scaffold::judgements(); scaffold::check_judgement
-  /// rejects anything else).
+  /// rejects anything else). It scores when it is the word that fits that curve, the
+  /// reference solution's reading of the same run.
   std::string report_my_judgement() const;
 
   /// Given. The homework's progress line, numbers to 5 decimals:

@@ -9,6 +9,10 @@
 /// prints for the same calls (the instructors' PyTorch script writes them to
 /// pytorch_cnn.json; the public tests and the program pytorch_cnn check them). Your bodies
 /// go in pytorch_cnn.cpp (items 3.1 and 3.3); everything else there is given.
+///
+/// Item 3.2 is the assignment's run (the program pytorch_cnn: `make pytorch_cnn`), your
+/// model trained by the given train(): its test accuracy must reach the part's threshold in
+/// README.md, and its last epoch's training loss must be at most half its first epoch's.
 #include <cstdint>
 #include <filesystem>
 #include <iostream>
@@ -114,6 +118,8 @@ public:
   /// 3.3 Your one-word judgement of the learning curve the assignment's run draws:
   /// exactly one of the judgement words README.md lists (scaffold::judgements();
   /// scaffold::check_judgement rejects anything else). Look at the plot before you answer.
+  /// It scores when it is the word that fits that curve, the reference solution's reading
+  /// of the same run.
   std::string report_my_judgement() const;
 
   /// Given. The homework's progress line, numbers to 5 decimals:

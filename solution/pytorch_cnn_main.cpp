@@ -7,7 +7,9 @@
 //
 // The expected values come from golden/pytorch_cnn.json, written by
 // the instructors' PyTorch script with PyTorch 1.13; none is typed here.
-#include <malloc.h>
+#if __has_include(<malloc.h>)
+#include <malloc.h>  // mallopt, M_MMAP_MAX: glibc (Linux, WSL); macOS has no malloc.h
+#endif
 
 #include <algorithm>
 #include <climits>
@@ -184,8 +186,10 @@ int main(int argc, char** argv) {
   // above glibc's mmap threshold: by default every one is a fresh mmap whose pages fault in
   // (zeroed by the kernel) again each epoch, a sixth of the run. Served from a heap that is
   // never trimmed, the next epoch reuses the same pages. Results are unchanged.
+#ifdef M_MMAP_MAX
   mallopt(M_MMAP_MAX, 0);
   mallopt(M_TRIM_THRESHOLD, INT_MAX);
+#endif
   const auto options = scaffold::parse_program_options(
       argc, argv, "Part 3: train PyTorchCNN on the assignment's Fashion-MNIST split", kEpochs);
 

@@ -34,21 +34,4 @@ if [ "$parts_old" != "$parts_new" ]; then
   exit 1
 fi
 echo "PASS: the manifest gives the rubric of before: $total points, $cases cases, the same parts"
-
-# Every hidden case names what announced its kind of requirement to the student: a public
-# case of its item, or a sentence that the handout's file holds word for word.
-unannounced=$(jq -r '.items[].cases[] | select(.suite == "hidden" and .announced_by == null) | .id' "$manifest")
-if [ -n "$unannounced" ]; then
-  echo "FAIL: hidden cases without \"announced_by\": $(echo $unannounced)"
-  exit 1
-fi
-handout=$repo/handout
-while IFS=$'\t' read -r id file sentence; do
-  if ! grep -qF -- "$sentence" "$handout/$file"; then
-    echo "FAIL: $id is announced by \"$sentence\", which handout/$file does not hold"
-    exit 1
-  fi
-done < <(jq -r '.items[].cases[] | select(.announced_by | type == "object")
-                | [.id, .announced_by.file, .announced_by.sentence] | @tsv' "$manifest")
-echo "PASS: every hidden case is announced by a public case or a sentence of the handout"
-echo "2 passed, 0 failed"
+echo "1 passed, 0 failed"

@@ -9,24 +9,29 @@ if [ "$#" -eq 0 ]; then
   exit 2
 fi
 
+command -v dpkg-query > /dev/null || {
+  echo "deps: no dpkg here: this installer is for Debian and Ubuntu (and WSL)." >&2
+  echo "deps: install the packages listed in $* with your system's own tools (on macOS the" >&2
+  echo "deps: student README's section \"macOS with Homebrew\" names them), then run CMake yourself." >&2
+  exit 2
+}
 wanted=$(grep -hv '^\s*#' "$@" | awk 'NF { print $1 }')
-# This machine's own instance of a package: with multiarch (arm64 -dev packages for a
-# cross-build, say) a bare name may match two, and dpkg-query then prints both statuses.
-# Architecture-independent packages are ":all". A name that already says its architecture
-# ("libopenblas-dev:arm64") is taken as it is.
 native=$(dpkg --print-architecture)
-status_of() {
-  case "$1" in
-    *:*) dpkg-query -W -f='${Status}' "$1" 2>/dev/null ;;
-    *) dpkg-query -W -f='${Status}' "$1:$native" 2>/dev/null || dpkg-query -W -f='${Status}' "$1:all" 2>/dev/null ;;
-  esac
+# A name without ":arch" means this machine's architecture (or an architecture-independent
+# package): where a foreign architecture is added (make test-arm64 adds arm64), dpkg-query
+# lists one line per installed architecture, and only the native one counts here.
+installed() {
+  local lines
+  lines=$(dpkg-query -W -f='${Status} ${Architecture}\n' "$1" 2>/dev/null || true)
+  if [[ $1 == *:* ]]; then
+    grep -q '^install ok installed ' <<< "$lines"
+  else
+    grep -qE "^install ok installed ($native|all)\$" <<< "$lines"
+  fi
 }
 missing=()
 for package in $wanted; do
-  status=$(status_of "$package" || true)
-  if [ "$status" != "install ok installed" ]; then
-    missing+=("$package")
-  fi
+  installed "$package" || missing+=("$package")
 done
 
 if [ "${#missing[@]}" -eq 0 ]; then

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make_handout_dist.sh OUT.tar.gz — packs the student archive from the kit: the generated
 # handout (as assignment/), nnkit without its own tests, the public tests, the data set-up,
-# the dependency installer, and the student's Makefile, CMakeLists.txt and README.
+# the dependency installer, the student's Makefile, CMakeLists.txt and README, and a
+# .devcontainer/ (Debian 12 with the same packages).
 # The handout must be in sync with solution/ (handout_check.sh) before it ships.
 #
 # Two files are written from the kit's assignment/manifest.json here, with jq (on the
@@ -29,6 +30,8 @@ cp -r "$root/public_tests" "$kit/public_tests"
 "$root/tools/stage_kit_sources.sh" "$kit"
 cp "$root/cmake/nnkit_build.cmake" "$root/cmake/nnkit_manifest.cmake" "$kit/cmake/"
 cp "$root/tools/handout_dist/CMakeLists.txt" "$root/tools/handout_dist/Makefile" "$kit/"
+# The dev container (VS Code, Codespaces, Docker Desktop): Debian 12 with packages-build.txt.
+cp -r "$root/tools/handout_dist/devcontainer" "$kit/.devcontainer"
 
 # The manifest's public part: what students may know (parts, items and points, public
 # cases, thresholds, split, judgement words, numerics), never a hidden case or a probe.

@@ -105,6 +105,43 @@ Part part_of(const json& j) {
   return part;
 }
 
+/// A case's "announced_by": a public case's id, {"file", "sentence"}, or a non-empty list
+/// of these. Which public case exists is the caller's to check (it knows the item).
+std::vector<Announcement> announcements_of(const json& by) {
+  const auto one = [](const json& j) {
+    Announcement a;
+    if (j.is_string()) {
+      a.public_case = j.get<std::string>();
+      if (a.public_case.empty()) throw Error("\"announced_by\" names an empty case id");
+      return a;
+    }
+    if (!j.is_object() || j.size() != 2) {
+      throw Error(fmt::format("\"announced_by\" holds {}; expected a public case's id or "
+                              "{{\"file\", \"sentence\"}}",
+                              j.dump().substr(0, 80)));
+    }
+    a.file = text(j, "file");
+    a.sentence = text(j, "sentence");
+    const std::filesystem::path file(a.file);
+    if (a.file.empty() || file.is_absolute() ||
+        std::any_of(file.begin(), file.end(), [](const auto& part) { return part == ".."; })) {
+      throw Error(fmt::format("\"announced_by\" cites the file \"{}\"; expected a path inside "
+                              "the handout, such as numpy_ann.hpp",
+                              a.file));
+    }
+    if (a.sentence.empty()) throw Error("\"announced_by\" quotes an empty sentence");
+    return a;
+  };
+  std::vector<Announcement> all;
+  if (!by.is_array()) {
+    all.push_back(one(by));
+    return all;
+  }
+  if (by.empty()) throw Error("\"announced_by\" is an empty list; expected at least one announcement");
+  for (const auto& j : by) all.push_back(one(j));
+  return all;
+}
+
 }  // namespace
 
 const Replay* Part::replay_of(const std::string& probe) const {
@@ -208,10 +245,7 @@ Rubric load_rubric(const std::filesystem::path& path) {
         c.judge = judge_of(object(jc, "judge"), part, rubric.judgement_words);
         if (jc.contains("announced_by")) {
           if (c.suite == Suite::Public) throw Error("\"announced_by\" is for hidden cases");
-          const json& by = jc.at("announced_by");
-          c.announced_by = by.is_string()
-                               ? by.get<std::string>()
-                               : text(by, "file") + ": " + text(by, "sentence");
+          c.announced_by = announcements_of(jc.at("announced_by"));
         }
         if (!ids.insert(c.id).second) throw Error("the id is used twice");
         sum += c.points;
@@ -219,14 +253,16 @@ Rubric load_rubric(const std::filesystem::path& path) {
       }
       where = "item " + item.number;
       for (const auto& c : item.cases) {
-        if (c.announced_by.empty() || c.announced_by.find(": ") != std::string::npos) continue;
-        const bool public_case = std::any_of(item.cases.begin(), item.cases.end(), [&](const Case& p) {
-          return p.suite == Suite::Public && p.id == c.announced_by;
-        });
-        if (!public_case) {
-          throw Error(fmt::format("case {}: \"announced_by\" is \"{}\"; expected the id of a public "
-                                  "case of item {} or {{\"file\", \"sentence\"}}",
-                                  c.id, c.announced_by, item.number));
+        for (const auto& by : c.announced_by) {
+          if (by.public_case.empty()) continue;
+          const bool public_case = std::any_of(item.cases.begin(), item.cases.end(), [&](const Case& p) {
+            return p.suite == Suite::Public && p.id == by.public_case;
+          });
+          if (!public_case) {
+            throw Error(fmt::format("case {}: \"announced_by\" names \"{}\"; expected the id of a "
+                                    "public case of item {} or {{\"file\", \"sentence\"}}",
+                                    c.id, by.public_case, item.number));
+          }
         }
       }
       where = "item " + item.number;

@@ -27,6 +27,14 @@ struct Judge {
   double max_ratio = 1;          ///< decreasing
 };
 
+/// One announcement of a hidden case (the manifest's "announced_by"): either the id of a
+/// public case of the same item, or a sentence of a file of the handout.
+struct Announcement {
+  std::string public_case;  ///< 1.6.public.update_order; empty for a sentence
+  std::string file;         ///< numpy_ann.hpp: a path inside the handout
+  std::string sentence;     ///< quoted word for word (comment markers and line breaks aside)
+};
+
 struct Case {
   std::string id;
   Suite suite = Suite::Public;
@@ -34,10 +42,10 @@ struct Case {
   std::string checks;            ///< shown to students: what is checked, never the value
   std::string probe;
   double timeout_s = 0;          ///< 0: the part's
-  /// A hidden case's announcement, so that it checks no kind of requirement the student
-  /// was not told of: the id of a public case of the same item, or "file: sentence" for a
-  /// sentence of the handout (the manifest's {"file", "sentence"}).
-  std::string announced_by;
+  /// What told the student of the kinds of requirement a hidden case checks, so that it
+  /// checks none they were not told of: public cases of the same item, and sentences of
+  /// the handout (ctest kit.announcements checks that each is there, word for word).
+  std::vector<Announcement> announced_by;
   Judge judge;
 };
 

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <limits>
 #include <map>
@@ -153,6 +154,40 @@ TEST_CASE("max_pool2d matches torch 1.13: output, indices and gradient on every 
     MESSAGE(fmt::format("{}: max relative error vs torch: out {:.2e}, grad_x {:.2e}; indices "
                         "differing: {}", name, testing::max_relative_error(out, expected),
                         testing::max_relative_error(x.grad(), gx), wrong));
+  }
+}
+
+// ------------------------------------------------ fast path vs the plain loop
+
+// The 2x2 fast path (SSE2 on x86-64) against the plain loop that builds without it run
+// (arm64, -DNNKIT_SIMD=OFF): the same bits, with NaN, −inf and ties that decide which
+// element wins, on row widths with and without a tail of 1–3 windows.
+TEST_CASE("max_pool2d's 2x2 path gives the plain loop's bits: NaN, -inf and ties included") {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const float inf = std::numeric_limits<float>::infinity();
+  const std::vector<float> specials = {nan, -inf, inf, 0.0f, -0.0f, 1.0f, 1.0f, -1.0f};
+  for (const std::int64_t width : {2, 6, 8, 10, 14, 15, 28}) {
+    const Shape x_shape{3, 2, 6, width};
+    std::vector<float> values(nnkit::numel_of(x_shape));
+    std::mt19937 engine(static_cast<unsigned>(width));
+    std::uniform_int_distribution<std::size_t> pick(0, specials.size() - 1);
+    for (auto& v : values) v = specials[pick(engine)];
+    // The first window all −inf: its first position wins.
+    for (const std::int64_t i : {std::int64_t{0}, std::int64_t{1}, width, width + 1}) values[i] = -inf;
+    const auto g = planes_window(x_shape, {2, 2}, {2, 2}, {0, 0});
+    const auto outputs = static_cast<std::size_t>(g.channels * g.out_height() * g.out_width());
+    std::vector<float> fast(outputs), plain(outputs);
+    std::vector<std::int32_t> fast_index(outputs, -1), plain_index(outputs, -1);
+    kernels::max_pool2d_forward(values.data(), g, fast.data(), fast_index.data());
+    kernels::max_pool2d_forward_plain(values.data(), g, plain.data(), plain_index.data());
+    for (std::size_t o = 0; o < outputs; ++o) {
+      CAPTURE(width);
+      CAPTURE(o);
+      CHECK_MESSAGE(std::memcmp(&fast[o], &plain[o], sizeof(float)) == 0,
+                    "value " << fast[o] << " vs the plain loop's " << plain[o]);
+      CHECK(fast_index[o] == plain_index[o]);
+    }
+    CHECK(plain_index[0] == 0);
   }
 }
 

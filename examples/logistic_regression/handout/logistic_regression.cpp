@@ -125,6 +125,7 @@ void LogisticRegression::train(const xt::xarray<double>& X, const xt::xarray<dou
   }
   // 1.2 LogisticRegression::train
   // >>> YOUR CODE HERE >>>
+  (void)epochs; (void)lr;  // unused until your code replaces this stub
   throw std::logic_error("not implemented: 1.2 LogisticRegression::train");
   // <<< END OF YOUR CODE <<<
 }

@@ -7,9 +7,18 @@
 #include <cmath>
 #include <limits>
 
-#include <emmintrin.h>  // SSE2: part of baseline x86-64
-
 #include <nnkit/kernels/parallel.hpp>
+
+// The SSE2 path for 2x2 windows where the compiler targets SSE2 (baseline x86-64); the
+// plain loop everywhere else (arm64, and builds with -DNNKIT_SIMD=OFF, which define
+// NNKIT_NO_SIMD so a port or a bug hunt can switch the fast path off). Both give the same
+// bits: the same comparisons in the same order, only four windows at a time.
+#if defined(__SSE2__) && !defined(NNKIT_NO_SIMD)
+#define NNKIT_POOLING_SSE2 1
+#include <emmintrin.h>
+#else
+#define NNKIT_POOLING_SSE2 0
+#endif
 
 namespace nnkit::kernels {
 
@@ -29,6 +38,7 @@ std::int64_t planes_per_block(const Window2d& g) {
 // toss: compare-and-branch code mispredicts constantly (8 ns an output, measured), so
 // four outputs at a time are computed with SSE2 masks (baseline x86-64), the last 1–3 of a
 // row gathered into one more vector.
+#if NNKIT_POOLING_SSE2
 inline void take_if_better(__m128 value, __m128i index, __m128& best, __m128i& best_index) {
   const __m128 better = _mm_or_ps(_mm_cmpgt_ps(value, best), _mm_cmpunord_ps(value, value));
   best = _mm_or_ps(_mm_and_ps(better, value), _mm_andnot_ps(better, best));
@@ -104,6 +114,7 @@ void max_pool2d_2x2(const float* input, const Window2d& g, std::int64_t first,
     }
   }
 }
+#endif  // NNKIT_POOLING_SSE2
 
 void max_pool2d_planes(const float* input, const Window2d& g, std::int64_t first,
                        std::int64_t last, float* output, std::int32_t* indices) {
@@ -145,16 +156,27 @@ void max_pool2d_planes(const float* input, const Window2d& g, std::int64_t first
 
 void max_pool2d_forward(const float* input, const Window2d& g, float* output,
                         std::int32_t* indices) {
+#if NNKIT_POOLING_SSE2
   const bool two_by_two = g.kernel_h == 2 && g.kernel_w == 2 && g.stride_h == 2 &&
                           g.stride_w == 2 && g.pad_h == 0 && g.pad_w == 0;
+  if (two_by_two) {
+    const std::int64_t block = planes_per_block(g);
+    parallel_for(block_count(g.channels, block), [&](std::int64_t b) {
+      const std::int64_t first = b * block, last = std::min(g.channels, first + block);
+      max_pool2d_2x2(input, g, first, last, output, indices);
+    });
+    return;
+  }
+#endif
+  max_pool2d_forward_plain(input, g, output, indices);
+}
+
+void max_pool2d_forward_plain(const float* input, const Window2d& g, float* output,
+                              std::int32_t* indices) {
   const std::int64_t block = planes_per_block(g);
   parallel_for(block_count(g.channels, block), [&](std::int64_t b) {
     const std::int64_t first = b * block, last = std::min(g.channels, first + block);
-    if (two_by_two) {
-      max_pool2d_2x2(input, g, first, last, output, indices);
-    } else {
-      max_pool2d_planes(input, g, first, last, output, indices);
-    }
+    max_pool2d_planes(input, g, first, last, output, indices);
   });
 }
 

@@ -18,12 +18,25 @@
 // raises the peak a program without it would have, and a program that keeps changing sizes
 // (batches of every length) cannot hoard memory. (Measured on the CNN: allowing 64–512 MB
 // more than that bought no speed that noise did not hide, and cost as much in peak RSS.)
+//
+// Where mmap is absent (Windows outside WSL), or with -DNNKIT_MMAP=OFF (which defines
+// NNKIT_NO_MMAP, so one CI build compiles and runs this path on Linux), blocks come from
+// std::aligned_alloc instead. free() takes back only a whole block as it was allocated,
+// never a piece or two blocks that happen to be neighbours, so this path keeps each
+// allocation a segment of its own (as PyTorch's CUDA allocator does): free blocks merge
+// only within their segment, and only a segment that is wholly free is released.
 #include <nnkit/memory/caching_allocator.hpp>
 
+#if __has_include(<sys/mman.h>) && !defined(NNKIT_NO_MMAP)
+#define NNKIT_HAVE_MMAP 1
 #include <sys/mman.h>
+#else
+#define NNKIT_HAVE_MMAP 0
+#endif
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdlib>
 #include <iterator>
 #include <map>
 #include <mutex>
@@ -34,11 +47,16 @@ namespace nnkit::memory {
 namespace {
 
 constexpr std::size_t kAlignment = 64;  // a cache line: every SIMD load is aligned
-constexpr std::size_t kHugePage = std::size_t{2} << 20;
 
 std::size_t round_up(std::size_t value, std::size_t multiple) {
   return (value + multiple - 1) / multiple * multiple;
 }
+
+// mmap gives back any page range: a piece of a mapping, or neighbouring mappings at once.
+constexpr bool kReleasesAnyRange = NNKIT_HAVE_MMAP;
+
+#if NNKIT_HAVE_MMAP
+constexpr std::size_t kHugePage = std::size_t{2} << 20;
 
 // A fresh mapping of `bytes` (a multiple of kCachedBlockBytes) starting on a 2 MB
 // boundary: over-map by 2 MB, then unmap the unaligned head and the unused tail.
@@ -52,10 +70,24 @@ void* map_block(std::size_t bytes) {
   const std::size_t tail = start + span - (aligned + bytes);
   if (tail > 0) munmap(reinterpret_cast<void*>(aligned + bytes), tail);
   void* block = reinterpret_cast<void*>(aligned);
+#ifdef MADV_HUGEPAGE  // Linux only (macOS has mmap, not this advice)
   // Advice only: without transparent huge pages (or with them off) this fails harmlessly.
   madvise(block, bytes, MADV_HUGEPAGE);
+#endif
   return block;
 }
+
+void unmap_block(void* block, std::size_t bytes) noexcept { munmap(block, bytes); }
+#else
+// `bytes` is a multiple of kCachedBlockBytes, hence of kAlignment, as aligned_alloc requires.
+void* map_block(std::size_t bytes) {
+  void* block = std::aligned_alloc(kAlignment, bytes);
+  if (block == nullptr) throw std::bad_alloc();
+  return block;
+}
+
+void unmap_block(void* block, std::size_t) noexcept { std::free(block); }
+#endif
 
 class BlockCache {
 public:
@@ -69,16 +101,23 @@ public:
       // largest amount the program has had in use at once.
       const std::size_t needed = in_use_bytes_ + bytes;
       peak_in_use_bytes_ = std::max(peak_in_use_bytes_, needed);
-      while (!by_age_.empty() && needed + cached_bytes_ > peak_in_use_bytes_) release_oldest();
+      while (needed + cached_bytes_ > peak_in_use_bytes_ && release_oldest()) {
+      }
       in_use_bytes_ += bytes;
     }
+    void* block = nullptr;
     try {
-      return map_block(bytes);
+      block = map_block(bytes);
     } catch (const std::bad_alloc&) {
       std::lock_guard<std::mutex> lock(mutex_);
       in_use_bytes_ -= bytes;  // nothing was handed out
       throw;
     }
+    if constexpr (!kReleasesAnyRange) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      segments_.emplace(reinterpret_cast<Address>(block), bytes);
+    }
+    return block;
   }
 
   void give_back(void* block, std::size_t bytes) noexcept {
@@ -88,12 +127,12 @@ public:
     Address start = reinterpret_cast<Address>(block), end = start + bytes;
     // Merge with the free blocks that end where this one starts and start where it ends.
     auto next = by_address_.find(end);
-    if (next != by_address_.end()) {
+    if (next != by_address_.end() && !segment_starts_at(end)) {
       end += next->second.bytes;
       forget(next);
     }
     auto after = by_address_.lower_bound(start);
-    if (after != by_address_.begin()) {
+    if (after != by_address_.begin() && !segment_starts_at(start)) {
       auto prev = std::prev(after);
       if (prev->first + prev->second.bytes == start) {
         start = prev->first;
@@ -105,7 +144,8 @@ public:
 
   void release_all() noexcept {
     std::lock_guard<std::mutex> lock(mutex_);
-    while (!by_age_.empty()) release_oldest();
+    while (release_oldest()) {
+    }
   }
 
   CacheStats stats() {
@@ -151,20 +191,37 @@ private:
     return reinterpret_cast<void*>(start);
   }
 
-  // With mutex_ held: gives the least recently freed block back to the system.
-  void release_oldest() noexcept {
-    auto block = by_address_.find(by_age_.begin()->second);
-    void* start = reinterpret_cast<void*>(block->first);
-    const std::size_t bytes = block->second.bytes;
-    forget(block);
-    cached_bytes_ -= bytes;
-    munmap(start, bytes);
+  // With mutex_ held: whether a free block must not grow across `address` because another
+  // segment starts there (only where blocks go back whole: see the top of this file).
+  bool segment_starts_at(Address address) const {
+    return !kReleasesAnyRange && segments_.count(address) != 0;
+  }
+
+  // With mutex_ held: gives the least recently freed block that the system can take back
+  // (any block with mmap, only a whole segment without) back to it; false when none is.
+  bool release_oldest() noexcept {
+    for (auto oldest = by_age_.begin(); oldest != by_age_.end(); ++oldest) {
+      const Address start = oldest->second;
+      auto block = by_address_.find(start);
+      const std::size_t bytes = block->second.bytes;
+      if constexpr (!kReleasesAnyRange) {
+        auto segment = segments_.find(start);
+        if (segment == segments_.end() || segment->second != bytes) continue;
+        segments_.erase(segment);
+      }
+      forget(block);  // erases `oldest` too: return before the loop touches it again
+      cached_bytes_ -= bytes;
+      unmap_block(reinterpret_cast<void*>(start), bytes);
+      return true;
+    }
+    return false;
   }
 
   std::mutex mutex_;
   std::map<Address, FreeBlock> by_address_;  // every free block, for merging neighbours
   std::map<SizeKey, Address> by_size_;       // the same blocks, for the best fit
   std::map<std::uint64_t, Address> by_age_;  // the same blocks, least recently freed first
+  std::map<Address, std::size_t> segments_;  // without mmap: each allocation, start -> bytes
   std::uint64_t clock_ = 0;
   std::size_t cached_bytes_ = 0;
   std::size_t in_use_bytes_ = 0;

@@ -17,6 +17,12 @@ namespace nnkit::kernels {
 void max_pool2d_forward(const float* input, const Window2d& window, float* output,
                         std::int32_t* indices);
 
+/// max_pool2d_forward without its SIMD path for 2x2 windows: one plain loop for every
+/// window shape, bit for bit the same results. What builds without SSE2 (arm64) or with
+/// -DNNKIT_SIMD=OFF run, and the reference the fast path is tested against.
+void max_pool2d_forward_plain(const float* input, const Window2d& window, float* output,
+                              std::int32_t* indices);
+
 /// The adjoint: grad_input[c, indices[c, o]] = sum of grad_output[c, o] over the windows
 /// whose maximum it was; every other element 0. Writes all of `grad_input` (it need not be
 /// initialised).

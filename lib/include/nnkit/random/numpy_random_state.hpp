@@ -5,7 +5,7 @@
 /// and shuffles consume it exactly as NumPy's C code does (`mt19937.h`,
 /// `legacy-distributions.c`, `distributions.c`), so `RandomState(42).randn(784, 64)`
 /// here holds the same float64 values as `np.random.RandomState(42).randn(784, 64)`.
-/// Every draw is pinned against NumPy by lib/tests/golden/numpy_sklearn.json.
+/// nnkit's own tests pin every draw against the values NumPy and scikit-learn print.
 #include <array>
 #include <cstddef>
 #include <cstdint>
